@@ -219,6 +219,38 @@ public final class TelemetryJson {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
+    /** The device and metric a JSON record is about (either may be null), for routing and filters. */
+    public record Subject(String device, String metric) {
+    }
+
+    /**
+     * Reads only the top-level {@code device} and {@code metric} string fields of any JSON
+     * object (a reading, a gap, an aggregate); returns nulls for what is absent or not JSON.
+     */
+    public static Subject subject(byte[] json) {
+        String device = null;
+        String metric = null;
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new Subject(null, null);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME && (device == null || metric == null)) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.VALUE_STRING && field.equals("device")) {
+                    device = p.getText();
+                } else if (v == JsonToken.VALUE_STRING && field.equals("metric")) {
+                    metric = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // not JSON (or cut short): whatever was found so far
+        }
+        return new Subject(device, metric);
+    }
+
     // ---------------------------------------------------------------- write
 
     /** One line-mode line (with the trailing newline) or readings-topic value for a reading. */

@@ -61,6 +61,14 @@ class TelemetryJsonTest {
         assertThat(error("{\"device\":\"d\",\"x\":" + "[".repeat(100)).getMessage()).contains("nesting");
     }
 
+    @Test
+    void subjectReadsDeviceAndMetricOfAnyRecord() {
+        assertThat(TelemetryJson.subject("{\"window\":{\"start\":1},\"metric\":\"t\",\"device\":\"d\",\"count\":3}"
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo(new TelemetryJson.Subject("d", "t"));
+        assertThat(TelemetryJson.subject("not json".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new TelemetryJson.Subject(null, null));
+    }
+
     @Provide
     Arbitrary<DeviceReading> readings() {
         return Combinators.combine(Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(20),

@@ -91,6 +91,9 @@ public final class DeviceSimulator implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress line.")
     boolean quiet;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final PrintStream out;
 
     public DeviceSimulator() {
@@ -108,7 +111,7 @@ public final class DeviceSimulator implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (duration == null && count <= 0) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "give --duration or --count");
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --duration or --count");
         }
         SslContext ssl = null;
         if (tlsCa != null) {

@@ -88,6 +88,9 @@ public final class DeviceSimulator implements Callable<Integer> {
     @Option(names = "--summary-json", description = "Also write the final summary to this JSON file.")
     Path summaryJson;
 
+    @Option(names = "--status-file", description = "Rewrite this JSON file with the counters every second (for dashboards).")
+    Path statusFile;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress line.")
     boolean quiet;
 
@@ -132,6 +135,9 @@ public final class DeviceSimulator implements Callable<Integer> {
                 }
                 lastAccepted = st.accepted();
                 lastTick = now;
+                if (statusFile != null) {
+                    writeAtomically(statusFile, summary(st, fleet, (now - t0) / 1e9, false));
+                }
                 if (st.failedDevices() == st.devices()) {
                     break;
                 }
@@ -143,23 +149,41 @@ public final class DeviceSimulator implements Callable<Integer> {
                     "done in %.1f s: devices %d, generated %d, acked %d, rejected %d, resent %d, unacknowledged %d, failed devices %d%s",
                     secs, st.devices(), st.accepted(), st.acked(), st.rejected(), st.resent(), st.inFlight(),
                     st.failedDevices(), flushed ? "" : " (flush timed out)"));
+            ObjectNode summary = summary(st, fleet, secs, true);
             if (summaryJson != null) {
-                ObjectNode j = Json.MAPPER.createObjectNode();
-                j.put("devices", st.devices());
-                j.put("generated", st.accepted());
-                j.put("sent", st.sent());
-                j.put("acked", st.acked());
-                j.put("rejected", st.rejected());
-                j.put("resent", st.resent());
-                j.put("unacknowledged", st.inFlight());
-                j.put("failed_devices", st.failedDevices());
-                j.put("seconds", secs);
-                ObjectNode last = j.putObject("last_seq");
-                fleet.lastSeqByDevice().forEach(last::put);
-                Files.writeString(summaryJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+                writeAtomically(summaryJson, summary);
+            }
+            if (statusFile != null) {
+                writeAtomically(statusFile, summary);
             }
             return flushed && st.inFlight() == 0 && st.failedDevices() == 0 ? 0 : 1;
         }
+    }
+
+    private static ObjectNode summary(DeviceFleet.FleetStats st, DeviceFleet fleet, double secs, boolean done) {
+        ObjectNode j = Json.MAPPER.createObjectNode();
+        j.put("done", done);
+        j.put("devices", st.devices());
+        j.put("connected", st.connected());
+        j.put("generated", st.accepted());
+        j.put("sent", st.sent());
+        j.put("acked", st.acked());
+        j.put("rejected", st.rejected());
+        j.put("resent", st.resent());
+        j.put("unacknowledged", st.inFlight());
+        j.put("failed_devices", st.failedDevices());
+        j.put("seconds", secs);
+        if (done) {
+            ObjectNode last = j.putObject("last_seq");
+            fleet.lastSeqByDevice().forEach(last::put);
+        }
+        return j;
+    }
+
+    private static void writeAtomically(Path file, ObjectNode json) throws java.io.IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     static String progress(DeviceFleet.FleetStats st, double rate, double seconds) {

@@ -103,6 +103,7 @@ public final class DeviceClient implements AutoCloseable {
         this.loop = group.next();
         this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
     }
 
@@ -303,7 +304,9 @@ public final class DeviceClient implements AutoCloseable {
             ready = true;
             serverMaxBatch = Math.max(1, ok.maxBatchReadings());
             int heartbeat = ok.heartbeatIntervalMs() > 0 ? ok.heartbeatIntervalMs() : DEFAULT_HEARTBEAT_MS;
-            ctx.pipeline().addBefore("handler", "idle", new IdleStateHandler(3L * heartbeat, heartbeat, 0, TimeUnit.MILLISECONDS));
+            // pings only when we write nothing: a silent source may just be pushing back (not reading
+            // us), which is no reason to reconnect; dead peers are found by TCP keep-alive and errors
+            ctx.pipeline().addBefore("handler", "idle", new IdleStateHandler(0, heartbeat, 0, TimeUnit.MILLISECONDS));
             onAck(ok.resumeSeq());
             window.startAfter(Math.max(0, ok.resumeSeq()));
             window.rewind();
@@ -347,9 +350,6 @@ public final class DeviceClient implements AutoCloseable {
             if (evt instanceof IdleStateEvent idle) {
                 if (idle.state() == IdleState.WRITER_IDLE) {
                     ctx.writeAndFlush(new Ping(System.nanoTime()), ctx.voidPromise());
-                } else if (idle.state() == IdleState.READER_IDLE) {
-                    log.info("device {}: source silent for too long, reconnecting", config.deviceId());
-                    ctx.close();
                 }
             }
             super.userEventTriggered(ctx, evt);

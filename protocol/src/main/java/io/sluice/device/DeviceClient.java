@@ -427,6 +427,11 @@ public final class DeviceClient implements AutoCloseable {
                 window.bytes(), connects.get(), lastAckedSeq.get(), blockedNanos.sum());
     }
 
+    /** Seq of the first reading this client accepted, -1 before it. */
+    public long firstSeq() {
+        return window.firstSeq();
+    }
+
     /** Seq of the last reading accepted, -1 before the first. */
     public long lastSeq() {
         return window.lastSeq();

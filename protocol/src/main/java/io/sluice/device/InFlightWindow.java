@@ -32,6 +32,8 @@ final class InFlightWindow {
     /** Seq of the last reading accepted; -1 until the seq base is known. */
     private long lastSeq;
     private boolean seqKnown;
+    /** Seq of the first reading accepted, -1 before it. */
+    private long firstSeq = -1;
     private RuntimeException failure;
     private boolean closed;
 
@@ -81,6 +83,9 @@ final class InFlightWindow {
                 nanos = changed.awaitNanos(nanos);
             }
             long seq = ++lastSeq;
+            if (firstSeq < 0) {
+                firstSeq = seq;
+            }
             int i = (int) (tail % maxRecords);
             ring[i] = factory.create(seq);
             sizes[i] = size;
@@ -240,6 +245,15 @@ final class InFlightWindow {
         lock.lock();
         try {
             return released;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long firstSeq() {
+        lock.lock();
+        try {
+            return firstSeq;
         } finally {
             lock.unlock();
         }

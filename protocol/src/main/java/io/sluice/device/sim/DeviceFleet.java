@@ -257,6 +257,19 @@ public final class DeviceFleet implements AutoCloseable {
         return m;
     }
 
+    /** What one device sent: seqs {@code first..last} generated, everything up to {@code lastAcked} acknowledged. */
+    public record DeviceRange(String device, long first, long last, long lastAcked, long acked) {
+    }
+
+    public List<DeviceRange> ranges() {
+        List<DeviceRange> out = new ArrayList<>();
+        for (DeviceClient c : clients) {
+            DeviceClientStats s = c.stats();
+            out.add(new DeviceRange(c.deviceId(), c.firstSeq(), c.lastSeq(), s.lastAckedSeq(), s.acked()));
+        }
+        return out;
+    }
+
     public List<DeviceClient> clients() {
         return List.copyOf(clients);
     }

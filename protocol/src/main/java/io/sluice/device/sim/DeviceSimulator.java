@@ -176,6 +176,14 @@ public final class DeviceSimulator implements Callable<Integer> {
         if (done) {
             ObjectNode last = j.putObject("last_seq");
             fleet.lastSeqByDevice().forEach(last::put);
+            ObjectNode per = j.putObject("per_device");
+            for (DeviceFleet.DeviceRange r : fleet.ranges()) {
+                ObjectNode d = per.putObject(r.device());
+                d.put("first_seq", r.first());
+                d.put("last_seq", r.last());
+                d.put("last_acked_seq", r.lastAcked());
+                d.put("acked", r.acked());
+            }
         }
         return j;
     }

@@ -33,6 +33,8 @@ class DeviceSimulatorTest {
             for (int i = 0; i < 4; i++) {
                 String id = String.format("sim-%05d", i);
                 assertThat(j.get("last_seq").get(id).asLong()).isEqualTo(250);
+                assertThat(j.get("per_device").get(id).get("first_seq").asLong()).isEqualTo(1);
+                assertThat(j.get("per_device").get(id).get("last_acked_seq").asLong()).isEqualTo(250);
                 assertThat(TestSourceServers.receivedSeqs(server, id))
                         .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 250).boxed().toList());
             }

@@ -50,7 +50,7 @@ public class SluiceSourceTask extends SourceTask {
     private DeviceListener listener;
     private SourceMetrics metrics;
     private RecordFactory records;
-    private long lastDropRefresh;
+    private int devicesWithDrops;
 
     @Override
     public String version() {
@@ -132,10 +132,12 @@ public class SluiceSourceTask extends SourceTask {
         } catch (BufferFailedException e) {
             throw e.retriable() ? new RetriableException(e.getMessage(), e) : new ConnectException(e.getMessage(), e);
         }
-        long now = System.nanoTime();
-        if (metrics != null && now - lastDropRefresh > 1_000_000_000L) {
-            lastDropRefresh = now;
-            metrics.refreshDeviceDrops();
+        if (metrics != null) {
+            int withDrops = buffer.devicesWithDrops();
+            if (withDrops != devicesWithDrops) {
+                devicesWithDrops = withDrops;
+                metrics.refreshDeviceDrops();
+            }
         }
         if (drained.isEmpty()) {
             return null;

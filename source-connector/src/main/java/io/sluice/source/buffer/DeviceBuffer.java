@@ -457,6 +457,16 @@ public final class DeviceBuffer {
         }
     }
 
+    /** How many devices have dropped readings so far (cheap: tells when per-device metrics need registering). */
+    public int devicesWithDrops() {
+        lock.lock();
+        try {
+            return dropsByDevice.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Readings of {@code device} dropped for {@code reason} so far. */
     public long drops(String device, DropReason reason) {
         lock.lock();

@@ -606,7 +606,7 @@ public final class SluiceSourceConfig extends AbstractConfig {
                 TLS_TRUSTSTORE_CONFIG)) {
             String f = c.getString(k);
             if (!f.isBlank() && !Files.isReadable(Path.of(f))) {
-                p.add(new Problem(k, k + ": file " + f + " does not exist or is not readable by the worker"));
+                p.add(new Problem(k, "file " + f + " does not exist or is not readable by the worker"));
             }
         }
         boolean trust = !c.getString(TLS_TRUSTED_CERTS_CONFIG).isBlank() || !c.getString(TLS_TRUSTSTORE_CONFIG).isBlank();

@@ -210,7 +210,7 @@ public final class SluiceSourceConfig extends AbstractConfig {
     public static final String TIMESTAMP_POLICY_CONFIG = "timestamp.skew.policy";
     private static final String TIMESTAMP_POLICY_DOC = "For event times further ahead than timestamp.future.max.ms or behind than timestamp.past.max.ms: "
             + "'clamp' to the bound, 'reject' with a non-fatal BAD_TIMESTAMP error, or use the 'arrival' time. When changed, the "
-            + "original goes in the sluice.original.ts header. Brokers reject records more than 1 h ahead by default.";
+            + "original goes in the reading's original_ts tag. Brokers reject records more than 1 h ahead by default.";
     public static final String TIMESTAMP_POLICY_DEFAULT = "clamp";
 
     public static final String TIMESTAMP_FUTURE_MAX_MS_CONFIG = "timestamp.future.max.ms";

@@ -1,0 +1,151 @@
+package io.sluice.source.metrics;
+
+import io.sluice.protocol.ErrorCode;
+import io.sluice.source.buffer.BufferStats;
+import io.sluice.source.buffer.DeviceBuffer;
+import io.sluice.source.buffer.DropReason;
+import io.sluice.source.device.DeviceHub;
+import io.sluice.source.device.SourceStats;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * The task's metrics, registered with Connect's {@link PluginMetrics} (KIP-877), so they appear
+ * in JMX as {@code kafka.connect:type=plugins,connector=<name>,task=<n>} with the worker's other
+ * metrics. Values are read from the buffer and the hub when a reporter asks.
+ */
+public final class SourceMetrics implements AutoCloseable {
+    private final PluginMetrics metrics;
+    private final DeviceHub hub;
+    private final DeviceBuffer buffer;
+    private final List<MetricName> names = new ArrayList<>();
+    private final Set<String> perDevice = new HashSet<>();
+    private volatile BufferStats cached;
+    private volatile long cachedAt;
+
+    public SourceMetrics(PluginMetrics metrics, DeviceHub hub) {
+        this.metrics = metrics;
+        this.hub = hub;
+        this.buffer = hub.buffer();
+        register();
+    }
+
+    private void register() {
+        SourceStats s = hub.stats();
+        buffer("buffer-records", "Records held in the buffer now", b -> b.records());
+        buffer("buffer-bytes", "Bytes held in the buffer now", b -> b.bytes());
+        buffer("buffer-fill-ratio", "Fill of the buffer: the larger of records and bytes over their capacities", BufferStats::fillRatio);
+        buffer("buffer-records-peak", "Most records ever held at once", b -> b.peakRecords());
+        buffer("buffer-bytes-peak", "Most bytes ever held at once", b -> b.peakBytes());
+        buffer("buffer-devices", "Devices with readings in the buffer", b -> b.devices());
+        buffer("readings-in-total", "Readings taken into the buffer", b -> b.accepted());
+        buffer("readings-out-total", "Readings handed to Connect (an aggregate counts its readings)", b -> b.drained());
+        buffer("records-out-total", "Reading records handed to Connect", b -> b.recordsDrained());
+        buffer("readings-filtered-total", "Readings left out by the filters", b -> b.filtered());
+        buffer("readings-aggregated-total", "Readings folded into an open pre-aggregate", b -> b.folded());
+        buffer("readings-dropped-total", "Readings dropped by overflow policies", b -> b.dropped());
+        buffer("gap-records-total", "Gap records written", b -> b.gapsDrained());
+        buffer("buffer-full-refusals-total", "Readings refused by a full buffer under the block policy", b -> b.refusedFull());
+        for (DropReason r : DropReason.values()) {
+            Map<String, String> tags = new LinkedHashMap<>();
+            tags.put("reason", r.label());
+            add("readings-dropped-total", "Readings dropped, by reason", tags, () -> r == DropReason.DROP_OLDEST
+                    ? stats().droppedOldest() : stats().droppedNewest());
+        }
+        add("connections-active", "Open device connections", Map.of(), s.connectionsActive::get);
+        add("connections-total", "Connections accepted since start", Map.of(), s.connectionsOpened::sum);
+        add("connections-refused-total", "Connections refused by connection limits", Map.of(), s.connectionsRefused::sum);
+        add("connections-paused", "Connections not being read because the buffer is full", Map.of(), s.connectionsPaused::get);
+        add("connections-paused-total", "Times a connection stopped being read because the buffer was full", Map.of(), s.pausesTotal::sum);
+        add("devices-connected", "Devices with an open framed connection", Map.of(), s.devicesConnected::get);
+        add("devices-known", "Devices this task has seen", Map.of(), hub::devicesKnown);
+        add("readings-received-total", "Readings received from devices (before duplicates, rules and filters)", Map.of(),
+                s.readingsReceived::sum);
+        add("readings-duplicate-total", "Resent readings dropped as duplicates", Map.of(), s.readingsDuplicate::sum);
+        add("readings-rejected-total", "Readings refused for their content (non-fatal error sent)", Map.of(), s.readingsRejected::sum);
+        add("readings-committed-total", "Readings Kafka has (commitRecord)", Map.of(), s.readingsCommitted::sum);
+        add("acks-sent-total", "Acknowledgement frames sent", Map.of(), s.acksSent::sum);
+        add("ack-latency-avg-ms", "Mean time from taking a reading to acknowledging it", Map.of(), () -> {
+            long n = s.ackLatencyCount.sum();
+            return n == 0 ? 0.0 : s.ackLatencyNanos.sum() / 1e6 / n;
+        });
+        add("ack-latency-max-ms", "Longest time from taking a reading to acknowledging it", Map.of(),
+                () -> s.ackLatencyMaxNanos.get() / 1e6);
+        add("file-frames-refused-total", "File frames refused (file transfer is not supported yet)", Map.of(), s.fileFramesRefused::sum);
+        add("tls-plaintext-refused-total", "Plaintext clients refused on a TLS port", Map.of(), s.tlsPlaintextRefused::sum);
+        add("tls-handshake-failures-total", "Failed TLS handshakes", Map.of(), s.tlsHandshakeFailures::sum);
+        add("timestamps-adjusted-total", "Readings whose event time the clock-skew policy changed", Map.of(), s.timestampsAdjusted::sum);
+        for (ErrorCode c : ErrorCode.values()) {
+            Map<String, String> tags = new LinkedHashMap<>();
+            tags.put("code", c.name());
+            add("errors-sent-total", "Error frames sent to devices, by code", tags, () -> s.errors(c));
+        }
+    }
+
+    private BufferStats stats() {
+        long now = System.nanoTime();
+        BufferStats b = cached;
+        // one snapshot serves a whole reporter pass over these gauges
+        if (b == null || now - cachedAt > 50_000_000L) {
+            b = buffer.stats();
+            cached = b;
+            cachedAt = now;
+        }
+        return b;
+    }
+
+    private void buffer(String name, String doc, ToDoubleFunction<BufferStats> f) {
+        add(name, doc, Map.of(), () -> f.applyAsDouble(stats()));
+    }
+
+    private interface Value {
+        Number get();
+    }
+
+    private void add(String name, String doc, Map<String, String> tags, Value v) {
+        MetricName mn = metrics.metricName(name, doc, new LinkedHashMap<>(tags));
+        metrics.addMetric(mn, (Gauge<Number>) (config, now) -> v.get());
+        names.add(mn);
+    }
+
+    /**
+     * Registers per-device drop counters for devices that dropped readings since the last call
+     * (called from the task thread, outside the buffer's lock).
+     */
+    public void refreshDeviceDrops() {
+        Map<String, Map<DropReason, Long>> drops = buffer.dropsByDevice();
+        for (Map.Entry<String, Map<DropReason, Long>> e : drops.entrySet()) {
+            for (DropReason r : e.getValue().keySet()) {
+                String key = e.getKey() + "\u0000" + r;
+                if (perDevice.add(key)) {
+                    Map<String, String> tags = new LinkedHashMap<>();
+                    tags.put("reason", r.label());
+                    tags.put("device", e.getKey());
+                    String device = e.getKey();
+                    add("device-readings-dropped-total", "Readings of one device dropped, by reason", tags,
+                            () -> buffer.drops(device, r));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (MetricName n : names) {
+            try {
+                metrics.removeMetric(n);
+            } catch (RuntimeException e) {
+                // the worker may have closed them already
+            }
+        }
+        names.clear();
+    }
+}

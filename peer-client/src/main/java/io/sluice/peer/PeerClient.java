@@ -642,7 +642,7 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
 
         private void onError(ChannelHandlerContext ctx, ErrorFrame e) {
             config.listener().error(ctx.channel().remoteAddress(), e);
-            ProtocolException pe = new ProtocolException(e.code(), "sink at " + ctx.channel().remoteAddress() + " refused: "
+            ProtocolException pe = new ProtocolException(e.code(), "sink at " + ctx.channel().remoteAddress() + " refused (" + e.code() + "): "
                     + e.message());
             log.warn("{}: {} {}", ctx.channel().remoteAddress(), e.code(), e.message());
             if (e.code().permanent() || e.code() == io.sluice.protocol.ErrorCode.NOT_ALLOWED) {

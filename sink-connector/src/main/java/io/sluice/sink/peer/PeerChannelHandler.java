@@ -82,7 +82,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
                     ErrorFrame e = (ErrorFrame) frame;
                     log.info("{} reported {}: {}", session, e.code(), e.message());
                     if (e.code().fatal()) {
-                        closeReason = "peer_error";
+                        reason("peer_error");
                         ctx.close();
                     }
                 }
@@ -94,13 +94,20 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
         }
     }
 
+    /** The first reason wins: a reset after an error reply is not a second reason. */
+    private void reason(String r) {
+        if (closeReason == null) {
+            closeReason = r;
+        }
+    }
+
     private static List<String> tlsNames(ChannelHandlerContext ctx) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         return ssl == null ? List.of() : TlsIdentity.names(ssl.engine().getSession());
     }
 
     private void refuse(ProtocolException e) {
-        closeReason = e.code().name().toLowerCase(Locale.ROOT);
+        reason(e.code().name().toLowerCase(Locale.ROOT));
         log.info("{}: {} {}", session == null ? channel.remoteAddress() : session, e.code(), e.getMessage());
         close(new ErrorFrame(e.code(), e.getMessage()));
     }
@@ -111,11 +118,11 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
         if (c instanceof ProtocolException pe) {
             refuse(pe);
         } else if (c instanceof IOException) {
-            closeReason = "connection_lost";
+            reason("connection_lost");
             log.debug("{}: {}", session, c.toString());
             ctx.close();
         } else {
-            closeReason = "internal_error";
+            reason("internal_error");
             log.warn("{}: unexpected error, closing", session, c);
             close(new ErrorFrame(ErrorCode.INTERNAL, "internal error: " + c));
         }
@@ -129,7 +136,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
                 session.pingSentNanos = nonce;
                 ctx.writeAndFlush(new Ping(nonce), ctx.voidPromise());
             } else if (idle.state() == IdleState.READER_IDLE) {
-                closeReason = "idle_timeout";
+                reason("idle_timeout");
                 close(new ErrorFrame(ErrorCode.IDLE_TIMEOUT, "no frame from the peer for too long: disconnecting"));
             }
         }
@@ -198,8 +205,8 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
         if (ch == null) {
             return;
         }
-        if (closeReason == null && error != null) {
-            closeReason = error.code().name().toLowerCase(Locale.ROOT);
+        if (error != null) {
+            reason(error.code().name().toLowerCase(Locale.ROOT));
         }
         if (error != null && ch.isActive()) {
             ch.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);

@@ -629,7 +629,7 @@ public final class PeerHub {
      * Replay thread: records re-read from Kafka for one partition, in offset order.
      *
      * @param positionAfter the replay consumer's position after these records
-     * @param atEnd         whether that position is the end of the partition's log
+     * @param atEnd         whether that position was the end of the partition's log at the last fetch
      */
     public ReplayOutcome offerReplayed(PeerSession s, TopicPartition tp, List<Routed> records, long positionAfter,
             boolean atEnd) {
@@ -664,10 +664,12 @@ public final class PeerHub {
             }
             if (outcome == ReplayOutcome.CONTINUE) {
                 if (atEnd && c.next < positionAfter) {
-                    c.next = positionAfter;
+                    c.next = positionAfter; // offsets without records (transaction markers, compaction)
                 }
+                // Hand over to live delivery only at the live position itself: the end of the log as
+                // the replay consumer last saw it may be behind what put() has already passed by.
                 Long live = livePositions.get(tp);
-                if ((live != null && c.next >= live) || (atEnd && c.next >= positionAfter)) {
+                if (live != null && c.next >= live) {
                     c.mode = PartitionCursor.Mode.LIVE;
                     outcome = ReplayOutcome.CAUGHT_UP;
                 }
@@ -688,6 +690,13 @@ public final class PeerHub {
      */
     public Map<TopicPartition, Long> commitOffsets(Map<TopicPartition, Long> current) {
         expireDurables();
+        // Connect's current offsets are its consumer positions, also for partitions put() has not
+        // brought anything from yet: that is where live delivery will go on
+        current.forEach((tp, pos) -> {
+            if (assigned.contains(tp)) {
+                livePositions.merge(tp, pos, Math::max);
+            }
+        });
         Map<TopicPartition, Long> out = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : current.entrySet()) {
             TopicPartition tp = e.getKey();

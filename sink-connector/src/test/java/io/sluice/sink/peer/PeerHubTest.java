@@ -223,6 +223,31 @@ class PeerHubTest {
     }
 
     @Test
+    void replayHandsOverAtTheLivePositionNotAtAStaleEndOfLog() {
+        PeerHub hub = hub(1000, SlowPeerPolicy.PAUSE);
+        hub.assign(List.of(P0));
+        route(hub, range(P0, 0, 20)); // put() is at 20
+        PeerSession s = connect(hub, new FakeLink(), "d", sub(List.of(), List.of(), List.of(new Cursor(T, 0, 4))));
+        // the replay consumer's last fetch said the log ended at 10: it did not, put() passed 10..19
+        assertThat(hub.offerReplayed(s, P0, range(P0, 5, 10), 10, true)).isEqualTo(PeerHub.ReplayOutcome.CONTINUE);
+        assertThat(hub.replayPositions(s)).containsEntry(P0, 10L);
+        assertThat(hub.offerReplayed(s, P0, range(P0, 10, 20), 20, true)).isEqualTo(PeerHub.ReplayOutcome.CAUGHT_UP);
+        route(hub, range(P0, 20, 22));
+        assertThat(drain(hub, s)).containsExactlyElementsOf(seq(5, 22));
+    }
+
+    @Test
+    void theLivePositionIsKnownFromConnectsOffsetsBeforeAnyRecordArrives() {
+        PeerHub hub = hub(1000, SlowPeerPolicy.PAUSE);
+        hub.assign(List.of(P0));
+        PeerSession s = connect(hub, new FakeLink(), "d", sub(List.of(), List.of(), List.of(new Cursor(T, 0, 4))));
+        assertThat(hub.offerReplayed(s, P0, range(P0, 5, 30), 30, true)).isEqualTo(PeerHub.ReplayOutcome.CONTINUE);
+        hub.commitOffsets(Map.of(P0, 30L));
+        assertThat(hub.offerReplayed(s, P0, List.of(), 30, true)).isEqualTo(PeerHub.ReplayOutcome.CAUGHT_UP);
+        assertThat(hub.replayPositions(s)).isEmpty();
+    }
+
+    @Test
     void dropOldestDropsAndCountsForLiveOnlyPeers() {
         PeerHub hub = hub(10, SlowPeerPolicy.DROP_OLDEST);
         hub.assign(List.of(P0));
@@ -334,7 +359,8 @@ class PeerHubTest {
                     if (next != null && hub.replayMayRead(s)) {
                         long from = replayPos == next ? replayPos : next;
                         long to = Math.min(log, from + 1 + rnd.nextInt(12));
-                        hub.offerReplayed(s, P0, range(P0, from, to), to, to == log);
+                        // the replay consumer's idea of the log end may be stale: claim it at random
+                        hub.offerReplayed(s, P0, range(P0, from, to), to, to == log || rnd.nextInt(4) == 0);
                         replayPos = to;
                     }
                 }

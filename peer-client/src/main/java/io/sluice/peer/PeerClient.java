@@ -628,7 +628,9 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
                 });
                 if (!fresh[0]) {
                     duplicates.increment();
-                    continue;
+                    if (config.dropDuplicates()) {
+                        continue;
+                    }
                 }
                 receivedCount.increment();
                 full |= buffer.add(r);

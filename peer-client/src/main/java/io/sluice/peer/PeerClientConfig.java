@@ -33,6 +33,8 @@ import java.util.List;
  * @param connectTimeout   TCP connect plus handshake deadline per attempt
  * @param heartbeat        ping interval when idle (a connection silent for 3 intervals is dead)
  * @param followEndpoints  connect to every task endpoint the sink lists
+ * @param dropDuplicates   drop records whose (topic, partition, offset) was received already (default);
+ *                         off, the application sees at-least-once delivery as it comes
  * @param limits           protocol limits
  * @param listener         connection events
  */
@@ -40,7 +42,7 @@ public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddr
         SslContext ssl, SslContext serverSsl, List<String> topics, List<String> topicPatterns, List<String> devices,
         List<String> metrics, List<Cursor> resumeFrom, AckMode ackMode, Duration ackInterval, int bufferMaxRecords,
         long bufferMaxBytes, Duration reconnectBackoffMin, Duration reconnectBackoffMax, double reconnectJitter,
-        Duration connectTimeout, Duration heartbeat, boolean followEndpoints, ProtocolLimits limits,
+        Duration connectTimeout, Duration heartbeat, boolean followEndpoints, boolean dropDuplicates, ProtocolLimits limits,
         PeerClientListener listener) {
 
     public PeerClientConfig {
@@ -104,6 +106,7 @@ public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddr
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration heartbeat = Duration.ofSeconds(5);
         private boolean followEndpoints = true;
+        private boolean dropDuplicates = true;
         private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
         private PeerClientListener listener;
 
@@ -209,6 +212,11 @@ public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddr
             return this;
         }
 
+        public Builder dropDuplicates(boolean v) {
+            dropDuplicates = v;
+            return this;
+        }
+
         public Builder limits(ProtocolLimits v) {
             limits = v;
             return this;
@@ -222,7 +230,7 @@ public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddr
         public PeerClientConfig build() {
             return new PeerClientConfig(endpoints, listen, peerName, token, ssl, serverSsl, topics, topicPatterns, devices,
                     metrics, resumeFrom, ackMode, ackInterval, bufferMaxRecords, bufferMaxBytes, backoffMin, backoffMax,
-                    jitter, connectTimeout, heartbeat, followEndpoints, limits, listener);
+                    jitter, connectTimeout, heartbeat, followEndpoints, dropDuplicates, limits, listener);
         }
     }
 }

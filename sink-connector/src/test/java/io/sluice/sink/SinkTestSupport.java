@@ -76,6 +76,11 @@ final class SinkTestSupport {
 
     /** Same, each value padded with {@code pad} extra bytes. */
     static void produce(EmbeddedConnectCluster connect, String topic, long from, long to, int pad) {
+        produce(connect, topic, from, to, pad, 0);
+    }
+
+    /** Same; with {@code partitions} > 0, id i goes to partition i % partitions (else by key). */
+    static void produce(EmbeddedConnectCluster connect, String topic, long from, long to, int pad, int partitions) {
         String padding = "x".repeat(pad);
         try (KafkaProducer<byte[], byte[]> p = connect.kafka().createProducer(Map.of("acks", "all", "linger.ms", 5))) {
             for (long id = from; id < to; id++) {
@@ -84,7 +89,8 @@ final class SinkTestSupport {
                     String s = new String(v, StandardCharsets.UTF_8);
                     v = (s.substring(0, s.length() - 1) + ",\"pad\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
                 }
-                p.send(new ProducerRecord<>(topic, device(id).getBytes(StandardCharsets.UTF_8), v));
+                Integer partition = partitions > 0 ? (int) (id % partitions) : null;
+                p.send(new ProducerRecord<>(topic, partition, device(id).getBytes(StandardCharsets.UTF_8), v));
             }
             p.flush();
         }

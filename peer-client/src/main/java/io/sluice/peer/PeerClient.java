@@ -472,7 +472,8 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
     private final class Link {
         private final InetSocketAddress address;
         private final boolean discovered;
-        private volatile Channel channel;
+        /** The connection whose handshake finished: only its loss starts a new reconnect loop. */
+        private volatile Channel established;
         private volatile CompletableFuture<Channel> connecting;
 
         Link(InetSocketAddress address, boolean discovered) {
@@ -526,6 +527,8 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
                             pipeline(ch.pipeline(), new Handler(Link.this, handshake));
                         }
                     });
+            // set on the completing (event loop) thread, before channelInactive can run for this channel
+            handshake.thenAccept(ch -> established = ch);
             ChannelFuture cf = b.connect(target);
             cf.addListener(f -> {
                 if (!f.isSuccess()) {
@@ -533,7 +536,6 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
                     return;
                 }
                 Channel ch = cf.channel();
-                channel = ch;
                 ch.eventLoop().schedule(() -> {
                     if (handshake.completeExceptionally(new TimeoutException("no subscribed from " + address + " within "
                             + config.connectTimeout().toMillis() + " ms"))) {
@@ -545,10 +547,11 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         }
 
         void closed(Channel ch) {
-            if (channel != ch) {
+            // a connection lost during its handshake is retried by the running reconnect loop
+            if (established != ch) {
                 return;
             }
-            channel = null;
+            established = null;
             if (!closing.get() && failure == null) {
                 connect();
             }

@@ -99,6 +99,9 @@ public final class PeerCli implements Callable<Integer> {
     @Option(names = "--no-hostname-check", description = "Do not check the sink certificate names the host dialled.")
     boolean noHostnameCheck;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final PrintStream stdout;
     private final PrintStream stderr;
 
@@ -126,10 +129,10 @@ public final class PeerCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (connect.isEmpty() && listen == null) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "give --connect HOST:PORT or --listen HOST:PORT");
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --connect HOST:PORT or --listen HOST:PORT");
         }
         if (topics.isEmpty() && patterns.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "give at least one --topic or --pattern");
+            throw new CommandLine.ParameterException(spec.commandLine(), "give at least one --topic or --pattern");
         }
         List<Cursor> resume = cursorFile != null && Files.exists(cursorFile) ? readCursors(cursorFile) : List.of();
         PeerClientConfig.Builder b = PeerClientConfig.builder().endpoints(connect).listen(listen).peerName(name).token(token)

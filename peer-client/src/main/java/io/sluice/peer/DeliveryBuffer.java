@@ -30,13 +30,21 @@ final class DeliveryBuffer {
         return 30L + r.topic().length() + r.key().length + r.value().length;
     }
 
-    /** Adds; returns true when the buffer is now full (the caller stops reading). */
-    boolean add(DeliveredRecord r) {
+    /** Adds a batch; returns true when the buffer is now full (the caller stops reading). */
+    boolean addAll(java.util.List<DeliveredRecord> batch) {
+        if (batch.isEmpty()) {
+            return false;
+        }
         lock.lock();
         try {
-            records.addLast(r);
-            bytes += sizeOf(r);
-            notEmpty.signal();
+            boolean wasEmpty = records.isEmpty();
+            for (DeliveredRecord r : batch) {
+                records.addLast(r);
+                bytes += sizeOf(r);
+            }
+            if (wasEmpty) {
+                notEmpty.signalAll(); // one wake-up per batch, not per record
+            }
             return records.size() >= maxRecords || bytes >= maxBytes;
         } finally {
             lock.unlock();

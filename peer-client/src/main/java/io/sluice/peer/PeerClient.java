@@ -617,27 +617,40 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         }
 
         private void onRecords(ChannelHandlerContext ctx, Records rs) {
-            boolean full = false;
-            for (DeliveredRecord r : rs.records()) {
-                Part p = new Part(r.topic(), r.partition());
-                long offset = r.offset();
-                boolean[] fresh = new boolean[1];
-                received.compute(p, (k, prev) -> {
-                    if (prev == null || offset > prev) {
-                        fresh[0] = true;
-                        return offset;
-                    }
-                    return prev;
+            List<DeliveredRecord> records = rs.records();
+            List<DeliveredRecord> fresh = new ArrayList<>(records.size());
+            int i = 0;
+            // one map update per run of records of the same partition (a batch is mostly such runs)
+            while (i < records.size()) {
+                DeliveredRecord first = records.get(i);
+                int j = i + 1;
+                while (j < records.size() && records.get(j).partition() == first.partition()
+                        && records.get(j).topic().equals(first.topic())) {
+                    j++;
+                }
+                List<DeliveredRecord> run = records.subList(i, j);
+                long[] before = new long[1];
+                long last = run.get(run.size() - 1).offset();
+                received.compute(new Part(first.topic(), first.partition()), (k, prev) -> {
+                    before[0] = prev == null ? -1 : prev;
+                    return prev == null ? last : Math.max(prev, last);
                 });
-                if (!fresh[0]) {
-                    duplicates.increment();
-                    if (config.dropDuplicates()) {
-                        continue;
+                long high = before[0];
+                for (DeliveredRecord r : run) {
+                    if (r.offset() > high) {
+                        high = r.offset();
+                        fresh.add(r);
+                    } else {
+                        duplicates.increment();
+                        if (!config.dropDuplicates()) {
+                            fresh.add(r);
+                        }
                     }
                 }
-                receivedCount.increment();
-                full |= buffer.add(r);
+                i = j;
             }
+            receivedCount.add(fresh.size());
+            boolean full = buffer.addAll(fresh);
             if (full && readPaused.compareAndSet(false, true)) {
                 for (Channel ch : channels) {
                     ch.config().setAutoRead(false);

@@ -48,8 +48,12 @@ import org.slf4j.LoggerFactory;
  */
 public class SluiceSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(SluiceSinkTask.class);
-    /** While partitions are paused, Connect's poll returns this often so we can resume promptly. */
-    static final long PAUSED_POLL_MS = 200;
+    /**
+     * While partitions are paused, Connect's poll returns this often so they resume promptly once
+     * the slow peer drained to its low mark (Connect would otherwise wait up to
+     * offset.flush.interval.ms): well under the time a peer needs to empty the rest of its queue.
+     */
+    static final long PAUSED_POLL_MS = 10;
     private static final int FRAME_SLACK_BYTES = 64;
 
     private final Clock clock;

@@ -93,6 +93,7 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
     private final Map<Part, Long> processed = new ConcurrentHashMap<>();
     private final AtomicBoolean ackDirty = new AtomicBoolean();
     private final AtomicBoolean readPaused = new AtomicBoolean();
+    private final Object readGate = new Object();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean consumerTaken = new AtomicBoolean();
     private final CountDownLatch firstSubscribed = new CountDownLatch(1);
@@ -580,9 +581,11 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             Channel ch = ctx.channel();
-            channels.add(ch);
-            if (readPaused.get()) {
-                ch.config().setAutoRead(false);
+            synchronized (readGate) {
+                channels.add(ch);
+                if (readPaused.get()) {
+                    ch.config().setAutoRead(false);
+                }
             }
             ch.write(new PeerHello(ProtocolVersion.CURRENT, config.peerName(), config.token()));
             ch.writeAndFlush(subscribeFrame());
@@ -650,11 +653,8 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
                 i = j;
             }
             receivedCount.add(fresh.size());
-            boolean full = buffer.addAll(fresh);
-            if (full && readPaused.compareAndSet(false, true)) {
-                for (Channel ch : channels) {
-                    ch.config().setAutoRead(false);
-                }
+            if (buffer.addAll(fresh)) {
+                pauseReading();
             }
         }
 
@@ -714,10 +714,32 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         }
     }
 
+    /**
+     * Stops reading every socket. Pausing (network threads) and resuming (the consuming thread)
+     * decide and apply under one lock: interleaved, a late "stop" could otherwise land after the
+     * "go on" and leave the sockets unread for good.
+     */
+    private void pauseReading() {
+        synchronized (readGate) {
+            if (!readPaused.get() && !buffer.hasRoom()) {
+                readPaused.set(true);
+                for (Channel ch : channels) {
+                    ch.config().setAutoRead(false);
+                }
+            }
+        }
+    }
+
     private void afterTake() {
-        if (readPaused.get() && buffer.hasRoom() && readPaused.compareAndSet(true, false)) {
-            for (Channel ch : channels) {
-                ch.config().setAutoRead(true);
+        if (!readPaused.get()) {
+            return;
+        }
+        synchronized (readGate) {
+            if (readPaused.get() && buffer.hasRoom()) {
+                readPaused.set(false);
+                for (Channel ch : channels) {
+                    ch.config().setAutoRead(true);
+                }
             }
         }
     }

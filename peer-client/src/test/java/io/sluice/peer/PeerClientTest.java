@@ -70,6 +70,21 @@ class PeerClientTest {
     }
 
     @Test
+    void aFullBufferStopsReadingAndAlwaysReadsAgainOnceDrained() throws Exception {
+        // tiny buffer, small frames: reading stops and starts thousands of times while both sides race
+        PeerClient c = start(PeerClientConfig.builder().buffer(2, 1 << 20));
+        assertThat(c.awaitSubscribed(WAIT)).isTrue();
+        java.util.concurrent.CompletableFuture<Void> sending = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int frame = 0; frame < 5_000; frame++) {
+                sink.send("t", 0, frame * 3L, frame * 3L + 3);
+            }
+        });
+        List<Long> got = poll(c, 15_000);
+        sending.get();
+        assertThat(got).hasSize(15_000).containsExactlyElementsOf(range(0, 15_000));
+    }
+
+    @Test
     void aPermanentRefusalFailsTheClientInsteadOfRetrying() {
         sink.refuseWith = new ErrorFrame(ErrorCode.AUTH_FAILED, "the peer token is not valid");
         PeerClient c = start(PeerClientConfig.builder().token("nope"));

@@ -62,11 +62,15 @@ class PeerServerTest {
     }
 
     void start(Map<String, String> tokens, TlsSettings tls) throws Exception {
+        start(tokens, tls, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    }
+
+    void start(Map<String, String> tokens, TlsSettings tls, Duration heartbeat, Duration idle) throws Exception {
         hub = new PeerHub(new PeerHub.Settings(1000, 1L << 24, 0.8, 0.4, SlowPeerPolicy.PAUSE, 100, 1 << 20,
                 Duration.ofMinutes(5), 10, tokens, Map.of(), new TopicScope(List.of(T), Optional.empty())), Clock.systemUTC(),
                 metrics, () -> List.of("127.0.0.1:" + (server == null ? 0 : server.port())));
         server = PeerServer.start("127.0.0.1", 0, new PeerServer.ChannelSettings(ProtocolLimits.DEFAULTS,
-                tls == null ? null : tls.serverContext(), "/peers", Duration.ofSeconds(1), Duration.ofSeconds(10), 64 << 10),
+                tls == null ? null : tls.serverContext(), "/peers", heartbeat, idle, 64 << 10),
                 hub, metrics);
         closeables.add(server);
         hub.assign(List.of(P0));
@@ -216,6 +220,29 @@ class PeerServerTest {
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100)));
         assertThat(refused.awaitSubscribed(Duration.ofSeconds(2))).isFalse();
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.disconnects("plaintext_on_tls_port") == 1);
+    }
+
+    @Test
+    void pingsMeasureRoundTripsAndASilentPeerIsDroppedAsDead() throws Exception {
+        start(Map.of(), null, Duration.ofMillis(200), Duration.ofMillis(1500));
+        PeerClient alive = client(PeerClientConfig.builder().topics(T).peerName("alive").heartbeat(Duration.ofMillis(100)));
+        assertThat(alive.awaitSubscribed(Duration.ofSeconds(30))).isTrue();
+        try (Socket dead = new Socket("127.0.0.1", server.port())) {
+            dead.getOutputStream().write(frame(new PeerHello(ProtocolVersion.CURRENT, "", "")));
+            dead.getOutputStream().write(frame(new io.sluice.protocol.frame.Subscribe(List.of(T), List.of(), List.of(), List.of(),
+                    List.of())));
+            // it reads but never answers: the sink pings, then gives up on it
+            ErrorFrame e = readErrorSkipping(dead.getInputStream());
+            assertThat(e.code()).isEqualTo(ErrorCode.IDLE_TIMEOUT);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metrics.disconnects("idle_timeout")).isEqualTo(1);
+            assertThat(hub.sessions()).singleElement().satisfies(s -> {
+                assertThat(s.peerName()).isEqualTo("alive");
+                assertThat(s.rttMillis()).isGreaterThanOrEqualTo(0);
+            });
+        });
+        assertThat(alive.lastRtt()).isNotNull();
     }
 
     static byte[] frame(Frame f) {

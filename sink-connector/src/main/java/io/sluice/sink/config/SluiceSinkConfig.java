@@ -75,8 +75,8 @@ public final class SluiceSinkConfig extends AbstractConfig {
     public static final int MAX_PEERS_DEFAULT = 256;
 
     public static final String HEARTBEAT_CONFIG = "peer.heartbeat.interval.ms";
-    public static final String HEARTBEAT_DOC = "How often the task pings a peer it has not written to; the pongs give the "
-            + "round-trip time metric.";
+    public static final String HEARTBEAT_DOC = "How often the task pings each peer (one ping in flight at a time); the "
+            + "pongs give the round-trip time metric.";
     public static final long HEARTBEAT_DEFAULT = 5_000L;
 
     public static final String IDLE_TIMEOUT_CONFIG = "peer.idle.timeout.ms";

@@ -45,8 +45,12 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
     private PeerSession session;
     private volatile String closeReason;
 
-    PeerChannelHandler(PeerHub hub, Runnable onClosed) {
+    private final long heartbeatMillis;
+    private io.netty.util.concurrent.ScheduledFuture<?> pinger;
+
+    PeerChannelHandler(PeerHub hub, java.time.Duration heartbeat, Runnable onClosed) {
         this.hub = hub;
+        this.heartbeatMillis = Math.max(1, heartbeat.toMillis());
         this.onClosed = onClosed;
     }
 
@@ -54,7 +58,20 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
         session = hub.open(this);
+        // a ping every interval, busy or not, one at a time: the RTT metric stays fresh and a
+        // peer that stopped reading gets at most one ping queued behind its records
+        pinger = ctx.executor().scheduleAtFixedRate(() -> ping(ctx), heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
+    }
+
+    private void ping(ChannelHandlerContext ctx) {
+        PeerSession s = session;
+        if (s == null || !ctx.channel().isActive() || s.pingSentNanos != 0) {
+            return;
+        }
+        long nonce = System.nanoTime();
+        s.pingSentNanos = nonce;
+        ctx.writeAndFlush(new Ping(nonce), ctx.voidPromise());
     }
 
     @Override
@@ -76,6 +93,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
                     long sent = session.pingSentNanos;
                     if (sent != 0 && ((Pong) frame).nonce() == sent) {
                         session.rttNanos.set(System.nanoTime() - sent);
+                        session.pingSentNanos = 0;
                     }
                 }
                 case ERROR -> {
@@ -131,11 +149,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent idle && session != null) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                long nonce = System.nanoTime();
-                session.pingSentNanos = nonce;
-                ctx.writeAndFlush(new Ping(nonce), ctx.voidPromise());
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            if (idle.state() == IdleState.READER_IDLE) {
                 reason("idle_timeout");
                 close(new ErrorFrame(ErrorCode.IDLE_TIMEOUT, "no frame from the peer for too long: disconnecting"));
             }
@@ -153,6 +167,9 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (pinger != null) {
+            pinger.cancel(false);
+        }
         if (session != null) {
             hub.closed(session, closeReason == null ? "closed_by_peer" : closeReason);
         }

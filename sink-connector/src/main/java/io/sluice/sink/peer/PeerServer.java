@@ -94,9 +94,9 @@ public final class PeerServer implements AutoCloseable {
     }
 
     static void addSessionHandlers(ChannelPipeline p, ChannelSettings settings, PeerHub hub, Runnable onClosed) {
-        p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), settings.heartbeat().toMillis(), 0,
-                TimeUnit.MILLISECONDS));
-        p.addLast("session", new PeerChannelHandler(hub, onClosed));
+        // reader idle only: a peer that sends nothing (not even pongs) for the idle timeout is dead
+        p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("session", new PeerChannelHandler(hub, settings.heartbeat(), onClosed));
     }
 
     private static byte[] refusal() {

@@ -209,7 +209,7 @@ public final class EndpointDirectory implements AutoCloseable {
     private void closeClients() {
         producer.close(Duration.ofSeconds(5));
         if (!tail.isAlive()) {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 }

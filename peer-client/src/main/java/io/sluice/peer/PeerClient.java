@@ -413,23 +413,38 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         }
     }
 
+    private void alias(String endpoint, Link link) {
+        InetSocketAddress a = parse(endpoint);
+        if (a != null) {
+            links.putIfAbsent(key(a), link);
+        }
+    }
+
+    private static InetSocketAddress parse(String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            String host = endpoint.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
+        } catch (RuntimeException e) {
+            log.debug("ignoring endpoint {}: {}", endpoint, e.toString());
+            return null;
+        }
+    }
+
     private void follow(List<String> endpoints) {
         if (!config.followEndpoints()) {
             return;
         }
         for (String e : endpoints) {
-            int colon = e.lastIndexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            try {
-                String host = e.substring(0, colon);
-                if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
-                }
-                addLink(new InetSocketAddress(host, Integer.parseInt(e.substring(colon + 1))), true);
-            } catch (RuntimeException ex) {
-                log.debug("ignoring endpoint {}: {}", e, ex.toString());
+            InetSocketAddress a = parse(e);
+            if (a != null) {
+                addLink(a, true);
             }
         }
     }
@@ -616,6 +631,11 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
                 }
             }
             config.listener().subscribed(ctx.channel().remoteAddress(), s);
+            if (link != null && !s.endpoints().isEmpty()) {
+                // the first endpoint is the answering task's own: the name it publishes may differ
+                // from the one dialled, and a second connection of a durable peer would replace this one
+                alias(s.endpoints().get(0), link);
+            }
             follow(s.endpoints());
         }
 
@@ -802,9 +822,14 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         return n < 0 ? null : Duration.ofNanos(n);
     }
 
-    /** The endpoints this client connects to (given and discovered). */
+    /** The endpoints this client knows (given, discovered, and the names its connections go by). */
     public List<String> endpoints() {
         return List.copyOf(links.keySet());
+    }
+
+    /** How many distinct connections this client keeps up (one per sink task). */
+    public int connectionCount() {
+        return (int) links.values().stream().distinct().count();
     }
 
     /** Sends the last acks, then closes every connection. */

@@ -37,6 +37,8 @@ final class FakeSink implements AutoCloseable {
     final List<Subscribe> subscribes = new CopyOnWriteArrayList<>();
     final List<Cursor> acks = new CopyOnWriteArrayList<>();
     volatile ErrorFrame refuseWith;
+    /** The name this task publishes for itself (first in the endpoints list). */
+    volatile String advertised;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private volatile Channel current;
@@ -69,7 +71,7 @@ final class FakeSink implements AutoCloseable {
                 Subscribe s = (Subscribe) f;
                 subscribes.add(s);
                 current = ch;
-                ch.writeAndFlush(new Subscribed(s.topics(), List.of("127.0.0.1:" + port())));
+                ch.writeAndFlush(new Subscribed(s.topics(), List.of(advertised != null ? advertised : "127.0.0.1:" + port())));
             }
             case PEER_ACK -> acks.addAll(((PeerAck) f).cursors());
             case PING -> ch.writeAndFlush(new Pong(((Ping) f).nonce()));

@@ -85,6 +85,25 @@ class PeerClientTest {
     }
 
     @Test
+    void theTaskItIsConnectedToIsNotDialledAgainUnderItsPublishedName() throws Exception {
+        sink.advertised = "127.0.0.2:" + sink.port(); // another name for the same task (not reachable here)
+        List<String> retried = new CopyOnWriteArrayList<>();
+        PeerClient c = start(PeerClientConfig.builder().peerName("once").listener(new PeerClientListener() {
+            @Override
+            public void reconnectScheduled(String endpoint, int attempt, Duration delay) {
+                retried.add(endpoint);
+            }
+        }));
+        assertThat(c.awaitSubscribed(WAIT)).isTrue();
+        sink.send("t", 0, 0, 3);
+        assertThat(poll(c, 3)).containsExactly(0L, 1L, 2L);
+        assertThat(c.endpoints()).contains("127.0.0.2:" + sink.port());
+        assertThat(c.connectionCount()).isEqualTo(1);
+        assertThat(retried).isEmpty();
+        assertThat(sink.hellos).hasSize(1);
+    }
+
+    @Test
     void aPermanentRefusalFailsTheClientInsteadOfRetrying() {
         sink.refuseWith = new ErrorFrame(ErrorCode.AUTH_FAILED, "the peer token is not valid");
         PeerClient c = start(PeerClientConfig.builder().token("nope"));

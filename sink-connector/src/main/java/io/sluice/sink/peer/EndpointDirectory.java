@@ -169,11 +169,16 @@ public final class EndpointDirectory implements AutoCloseable {
         }
     }
 
-    /** Every known task endpoint of this connector, task order, tasks beyond the current count left out. */
+    /**
+     * Every known task endpoint of this connector, this task's own first (so a peer can tell which
+     * listed endpoint it is already connected to, whatever name it dialled), then task order;
+     * tasks beyond the current count left out.
+     */
     public List<String> endpoints() {
         List<String> out = new ArrayList<>();
+        out.add(ownEndpoint);
         new TreeMap<>(byTask).forEach((task, endpoint) -> {
-            if (task < taskCount && endpoint != null && !endpoint.isEmpty()) {
+            if (task != taskIndex && task < taskCount && endpoint != null && !endpoint.isEmpty()) {
                 out.add(endpoint);
             }
         });

@@ -66,6 +66,8 @@ public class SluiceSinkTask extends SinkTask {
     private EndpointDirectory directory;
     private KafkaReplayer replayer;
     private final Map<TopicPartition, Long> pausedSince = new HashMap<>();
+    /** Task thread: the durable acks last written to the state topic. */
+    private final Map<String, Map<TopicPartition, Long>> persisted = new HashMap<>();
 
     public SluiceSinkTask() {
         this(Clock.systemUTC());
@@ -95,12 +97,15 @@ public class SluiceSinkTask extends SinkTask {
             if (config.peerMode() == PeerMode.LISTEN) {
                 server = PeerServer.start(config.listenerHost(), config.listenerPort(config.taskIndex()),
                         channelSettings(true), hub, metrics);
-                String endpoint = advertisedHost() + ":" + server.port();
-                directory = EndpointDirectory.start(config.kafkaClientProps(), config.endpointsTopic(),
-                        config.endpointsReplicationFactor(), config.connectorName(), config.taskIndex(), config.taskCount(),
-                        endpoint);
-                directory.onChange(hub::broadcastSubscribed);
-            } else {
+            }
+            directory = EndpointDirectory.start(config.kafkaClientProps(), config.endpointsTopic(),
+                    config.endpointsReplicationFactor(), config.connectorName(), config.taskIndex(), config.taskCount(),
+                    server == null ? null : advertisedHost() + ":" + server.port());
+            restoreDurablePeers();
+            hub.durableListener((name, topics, patterns, connected) ->
+                    directory.publishPeer(name, topics, patterns, clock.millis()));
+            directory.onChange(hub::broadcastSubscribed);
+            if (config.peerMode() == PeerMode.DIAL) {
                 dialer = PeerDialer.start(resolve(config.dialAddresses()), channelSettings(false), hub,
                         config.reconnectBackoffMin(), config.reconnectBackoffMax());
             }
@@ -114,6 +119,46 @@ public class SluiceSinkTask extends SinkTask {
         }
         log.info("Sluice sink task {} started in {} ms ({} mode{})", label, (System.nanoTime() - t0) / 1_000_000,
                 config.peerMode().configValue(), server != null ? ", peers at " + directory.ownEndpoint() : "");
+    }
+
+    /** Durable peers recorded in the state topic by earlier tasks: they hold commits and resume as if they had just left. */
+    private void restoreDurablePeers() throws InterruptedException {
+        if (!directory.awaitLoaded(java.time.Duration.ofSeconds(30))) {
+            log.warn("the peer state topic {} was not read to its end within 30 s: durable peers that are away are not "
+                    + "known to this task until they reconnect", config.endpointsTopic());
+        }
+        long now = clock.millis();
+        long expiry = config.durableExpiry().toMillis();
+        int restored = 0;
+        for (EndpointDirectory.StoredPeer p : directory.storedPeers()) {
+            if (now - p.lastSeenMs() < expiry && hub.restoreDurable(p.name(), p.topics(), p.topicPatterns(), p.cursors(),
+                    p.lastSeenMs())) {
+                persisted.put(p.name(), new HashMap<>(p.cursors()));
+                restored++;
+            }
+        }
+        if (restored > 0) {
+            log.info("restored {} durable peers from {}", restored, config.endpointsTopic());
+        }
+    }
+
+    /** Records the acks that changed since the last commit, so the next task knows them. */
+    private void persistDurableAcks() {
+        hub.durableAcks().forEach((peer, acks) -> {
+            Map<TopicPartition, Long> before = persisted.computeIfAbsent(peer, k -> new HashMap<>());
+            boolean changed = false;
+            for (Map.Entry<TopicPartition, Long> e : acks.entrySet()) {
+                if (!e.getValue().equals(before.get(e.getKey()))) {
+                    directory.publishCursor(peer, e.getKey(), e.getValue());
+                    before.put(e.getKey(), e.getValue());
+                    changed = true;
+                }
+            }
+            if (changed) {
+                List<List<String>> sub = hub.durableSubscription(peer);
+                directory.publishPeer(peer, sub.get(0), sub.get(1), clock.millis());
+            }
+        });
     }
 
     private PluginMetrics pluginMetrics() {
@@ -297,6 +342,7 @@ public class SluiceSinkTask extends SinkTask {
         currentOffsets.forEach((tp, om) -> current.put(tp, om.offset()));
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         hub.commitOffsets(current).forEach((tp, offset) -> out.put(tp, new OffsetAndMetadata(offset)));
+        persistDurableAcks();
         log.debug("committing {}", out);
         return out;
     }

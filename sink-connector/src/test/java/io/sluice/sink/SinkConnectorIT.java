@@ -244,6 +244,34 @@ class SinkConnectorIT {
     }
 
     @Test
+    void aDurablePeerAwayWhileItsTaskRestartsResumesFromItsLastAck(EmbeddedConnectCluster connect) throws Exception {
+        String topic = TestKafka.uniqueName("aggregates");
+        String eps = TestKafka.uniqueName("endpoints");
+        connect.kafka().createTopic(topic, 2);
+        String name = startConnector(connect, TestKafka.uniqueName("sink"), connectorProps(connect, topic, eps));
+        InetSocketAddress before = endpoints(connect, eps, name, 1).get(0);
+        PeerClient first = peer(PeerClientConfig.builder().endpoint(before).topics(topic).peerName("traveller"));
+        assertThat(first.awaitSubscribed(WAIT)).isTrue();
+        produce(connect, topic, 0, 1000);
+        SinkTestSupport.Collected got = new SinkTestSupport.Collected();
+        got.drain(first, 1000, WAIT); // auto acks: all 1000 processed
+        first.flushAcks();
+        await().atMost(WAIT).until(() -> committedLag(connect, name, topic, 2) == 0);
+        first.closeNow();
+
+        produce(connect, topic, 1000, 2000); // while it is away...
+        connect.restartTask(name, 0); // ...its task restarts and forgets everything but the state topic
+        InetSocketAddress after = endpoints(connect, eps, name, 1, Set.of(before)).get(0);
+        produce(connect, topic, 2000, 3000);
+        // the peer kept nothing either: the restarted task knows where it was
+        PeerClient second = peer(PeerClientConfig.builder().endpoint(after).topics(topic).peerName("traveller"));
+        SinkTestSupport.Collected rest = new SinkTestSupport.Collected();
+        rest.drain(second, 2000, WAIT);
+        assertThat(rest.ids.keySet()).containsExactlyInAnyOrderElementsOf(range(1000, 3000, id -> true));
+        assertThat(rest.ids.values()).allMatch(c -> c.get() == 1);
+    }
+
+    @Test
     void badCredentialsAndMalformedInputAreRefusedWithoutHarmingOthers(EmbeddedConnectCluster connect) throws Exception {
         String topic = TestKafka.uniqueName("aggregates");
         String eps = TestKafka.uniqueName("endpoints");

@@ -107,6 +107,14 @@ final class SinkTestSupport {
 
     /** Reads the endpoints topic until {@code n} live endpoints of the connector are there. */
     static List<InetSocketAddress> endpoints(EmbeddedConnectCluster connect, String endpointsTopic, String connector, int n) {
+        return endpoints(connect, endpointsTopic, connector, n, Set.of());
+    }
+
+    /** Same, waiting until none of the endpoints is one of {@code stale} (a restarted task's old port). */
+    static List<InetSocketAddress> endpoints(EmbeddedConnectCluster connect, String endpointsTopic, String connector, int n,
+            Set<InetSocketAddress> stale) {
+        Set<String> staleNames = new java.util.HashSet<>();
+        stale.forEach(a -> staleNames.add(a.getHostString() + ":" + a.getPort()));
         Map<String, String> latest = new TreeMap<>();
         TopicPartition tp = new TopicPartition(endpointsTopic, 0);
         try (KafkaConsumer<byte[], byte[]> c = connect.kafka().createConsumer(Map.of("group.id", TestKafka.uniqueName("ep")))) {
@@ -120,8 +128,8 @@ final class SinkTestSupport {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     String key = new String(r.key(), StandardCharsets.UTF_8);
-                    if (!key.startsWith(connector + "/")) {
-                        continue;
+                    if (!key.startsWith(connector + "/") || key.substring(connector.length() + 1).contains("/")) {
+                        continue; // not a task endpoint (a durable peer's state)
                     }
                     if (r.value() == null) {
                         latest.remove(key);
@@ -129,7 +137,7 @@ final class SinkTestSupport {
                         latest.put(key, Json.MAPPER.readTree(r.value()).get("endpoint").asText());
                     }
                 }
-                return latest.size() >= n;
+                return latest.size() >= n && latest.values().stream().noneMatch(staleNames::contains);
             });
         }
         List<InetSocketAddress> out = new ArrayList<>();

@@ -180,8 +180,10 @@ public final class SluiceSinkConfig extends AbstractConfig {
             + "(kafka.security.protocol, kafka.sasl.jaas.config, ...) are passed to those clients too.";
 
     public static final String ENDPOINTS_TOPIC_CONFIG = "peer.endpoints.topic";
-    public static final String ENDPOINTS_TOPIC_DOC = "Compacted topic where each task publishes its peer endpoint (created "
-            + "if missing). Subscribed messages list every task's endpoint so a peer can connect to all of them.";
+    public static final String ENDPOINTS_TOPIC_DOC = "Compacted topic of the connector's peer state (created if missing): "
+            + "each task's peer endpoint, listed in every Subscribed message so a peer can connect to all tasks, and "
+            + "durable peers' subscriptions and acknowledged offsets, so a restarted task or the task a partition moves to "
+            + "still holds commits for them and resumes them from their last ack.";
     public static final String ENDPOINTS_TOPIC_DEFAULT = "_sluice-sink-endpoints";
 
     public static final String ENDPOINTS_RF_CONFIG = "peer.endpoints.topic.replication.factor";

@@ -1,15 +1,18 @@
 package io.sluice.sink.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.protocol.json.Json;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,13 +33,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a peer finds every task of a connector: each task writes its peer endpoint to a small
- * compacted topic (key {@code <connector>/<task>}), removes it with a tombstone when it stops,
- * and tails the topic to know the others'. {@code Subscribed.endpoints} lists them, and the hub
- * re-sends {@code Subscribed} when the list changes, so a peer connected to one task reaches all.
+ * The connector's small compacted state topic, shared by its tasks:
+ * <ul>
+ * <li>{@code <connector>/<task>}: each task's peer endpoint (a tombstone when it stops), so
+ *     {@code Subscribed.endpoints} can list every task and a peer connected to one reaches all;</li>
+ * <li>{@code <connector>/peer/<name>}: a durable peer's subscription and when it was last seen;</li>
+ * <li>{@code <connector>/cursor/<name>/<topic>/<partition>}: its last acknowledged offset there.</li>
+ * </ul>
+ * The durable entries let a restarted task, or the task a partition moves to, keep holding
+ * commits back for a durable peer that is away, and resume it from its last ack even when the
+ * peer itself kept nothing. Every task tails the topic; {@link #awaitLoaded} waits for what was
+ * there at start.
  */
 public final class EndpointDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndpointDirectory.class);
+
+    /** A durable peer as the state topic knows it. */
+    public record StoredPeer(String name, List<String> topics, List<String> topicPatterns, long lastSeenMs,
+            Map<TopicPartition, Long> cursors) {
+    }
 
     private final String topic;
     private final String connector;
@@ -46,7 +61,10 @@ public final class EndpointDirectory implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<Integer, String> byTask = new ConcurrentHashMap<>();
+    private final Map<String, StoredPeer> peers = new ConcurrentHashMap<>();
+    private final Map<String, Map<TopicPartition, Long>> cursors = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch loaded = new CountDownLatch(1);
     private final Thread tail;
     private volatile boolean closed;
 
@@ -57,27 +75,34 @@ public final class EndpointDirectory implements AutoCloseable {
         this.taskIndex = taskIndex;
         this.taskCount = taskCount;
         this.ownEndpoint = ownEndpoint;
-        Map<String, Object> p = new java.util.HashMap<>(clientProps);
-        p.put("client.id", connector + "-" + taskIndex + "-endpoints-producer");
+        Map<String, Object> p = new HashMap<>(clientProps);
+        p.put("client.id", connector + "-" + taskIndex + "-state-producer");
         p.put("acks", "all");
-        p.put("linger.ms", 0);
+        p.put("linger.ms", 5);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        Map<String, Object> c = new java.util.HashMap<>(clientProps);
-        c.put("client.id", connector + "-" + taskIndex + "-endpoints-consumer");
+        Map<String, Object> c = new HashMap<>(clientProps);
+        c.put("client.id", connector + "-" + taskIndex + "-state-consumer");
         c.put("enable.auto.commit", false);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        this.byTask.put(taskIndex, ownEndpoint);
-        this.tail = new Thread(this::tailLoop, connector + "-" + taskIndex + "-endpoints");
+        if (ownEndpoint != null) {
+            this.byTask.put(taskIndex, ownEndpoint);
+        }
+        this.tail = new Thread(this::tailLoop, connector + "-" + taskIndex + "-state");
         this.tail.setDaemon(true);
     }
 
-    /** Creates the topic if needed, publishes this task's endpoint and starts tailing. */
+    /**
+     * Creates the topic if needed, publishes this task's endpoint (unless null: dial mode) and
+     * starts tailing.
+     */
     public static EndpointDirectory start(Map<String, Object> clientProps, String topic, short replicationFactor,
             String connector, int taskIndex, int taskCount, String ownEndpoint) {
         ensureTopic(clientProps, topic, replicationFactor);
         EndpointDirectory d = new EndpointDirectory(clientProps, topic, connector, taskIndex, taskCount, ownEndpoint);
         try {
-            d.publish(ownEndpoint);
+            if (ownEndpoint != null) {
+                d.publishEndpoint(ownEndpoint);
+            }
             d.tail.start();
             return d;
         } catch (RuntimeException e) {
@@ -91,34 +116,65 @@ public final class EndpointDirectory implements AutoCloseable {
             NewTopic t = rf > 0 ? new NewTopic(topic, 1, rf) : new NewTopic(topic, java.util.Optional.of(1),
                     java.util.Optional.empty());
             admin.createTopics(List.of(t.configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
-            log.info("created the peer endpoints topic {}", topic);
+            log.info("created the peer state topic {}", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the peer endpoints topic " + topic + ": "
+                throw new IllegalStateException("cannot create the peer state topic " + topic + ": "
                         + e.getCause().getMessage(), e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot create the peer endpoints topic " + topic + " within 30 s", e);
+            throw new IllegalStateException("cannot create the peer state topic " + topic + " within 30 s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + topic, e);
         }
     }
 
-    private String key(int task) {
+    private String taskKey(int task) {
         return connector + "/" + task;
     }
 
-    private void publish(String endpoint) {
+    private void publishEndpoint(String endpoint) {
         ObjectNode v = Json.MAPPER.createObjectNode();
         v.put("connector", connector);
         v.put("task", taskIndex);
         v.put("endpoint", endpoint);
         v.put("updated", System.currentTimeMillis());
         try {
-            producer.send(new ProducerRecord<>(topic, key(taskIndex), Json.MAPPER.writeValueAsBytes(v))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, taskKey(taskIndex), Json.MAPPER.writeValueAsBytes(v)))
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot publish the peer endpoint to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Records a durable peer's subscription (asynchronously; failures are logged). */
+    public void publishPeer(String name, List<String> topics, List<String> topicPatterns, long nowMs) {
+        ObjectNode v = Json.MAPPER.createObjectNode();
+        ArrayNode t = v.putArray("topics");
+        topics.forEach(t::add);
+        ArrayNode p = v.putArray("topicPatterns");
+        topicPatterns.forEach(p::add);
+        v.put("lastSeen", nowMs);
+        send(connector + "/peer/" + name, v);
+    }
+
+    /** Records a durable peer's last acknowledged offset of a partition (asynchronously). */
+    public void publishCursor(String name, TopicPartition tp, long offset) {
+        ObjectNode v = Json.MAPPER.createObjectNode();
+        v.put("offset", offset);
+        send(connector + "/cursor/" + name + "/" + tp.topic() + "/" + tp.partition(), v);
+    }
+
+    private void send(String key, ObjectNode value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, Json.MAPPER.writeValueAsBytes(value)), (md, e) -> {
+                if (e != null && !closed) {
+                    log.warn("could not record {} in {}: {}", key, topic, e.toString());
+                }
+            });
+        } catch (Exception e) {
+            log.warn("could not record {} in {}: {}", key, topic, e.toString());
         }
     }
 
@@ -127,24 +183,17 @@ public final class EndpointDirectory implements AutoCloseable {
         try {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).getOrDefault(tp, 0L);
             String prefix = connector + "/";
             while (!closed) {
                 boolean changed = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.key() == null || !r.key().startsWith(prefix)) {
-                        continue;
+                    if (r.key() != null && r.key().startsWith(prefix)) {
+                        changed |= apply(r.key().substring(prefix.length()), r.value());
                     }
-                    int task;
-                    try {
-                        task = Integer.parseInt(r.key().substring(prefix.length()));
-                    } catch (NumberFormatException e) {
-                        continue;
-                    }
-                    if (task == taskIndex) {
-                        continue; // our own entry is what we published, whatever older records say
-                    }
-                    String before = r.value() == null ? byTask.remove(task) : byTask.put(task, endpointOf(r.value()));
-                    changed |= !java.util.Objects.equals(before, r.value() == null ? null : byTask.get(task));
+                }
+                if (loaded.getCount() > 0 && consumer.position(tp) >= end) {
+                    loaded.countDown();
                 }
                 if (changed) {
                     log.debug("peer endpoints of {} now {}", connector, endpoints());
@@ -155,18 +204,68 @@ public final class EndpointDirectory implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             if (!closed) {
-                log.warn("stopped following the peer endpoints topic {}: {}", topic, e.toString());
+                log.warn("stopped following the peer state topic {}: {}", topic, e.toString());
             }
+        } finally {
+            loaded.countDown();
         }
     }
 
-    private static String endpointOf(byte[] value) {
+    /** Applies one record; true when the endpoint list changed. */
+    private boolean apply(String key, byte[] value) {
+        String[] parts = key.split("/");
         try {
-            JsonNode n = Json.MAPPER.readTree(value);
-            return n.path("endpoint").asText("");
-        } catch (java.io.IOException e) {
-            return "";
+            if (parts.length == 1) {
+                int task = Integer.parseInt(parts[0]);
+                if (task == taskIndex) {
+                    return false; // our own entry is what we published, whatever older records say
+                }
+                String before = value == null ? byTask.remove(task) : byTask.put(task, Json.MAPPER.readTree(value)
+                        .path("endpoint").asText(""));
+                return !java.util.Objects.equals(before, byTask.get(task));
+            }
+            if (parts.length == 2 && parts[0].equals("peer")) {
+                if (value == null) {
+                    peers.remove(parts[1]);
+                } else {
+                    JsonNode n = Json.MAPPER.readTree(value);
+                    peers.put(parts[1], new StoredPeer(parts[1], strings(n.path("topics")), strings(n.path("topicPatterns")),
+                            n.path("lastSeen").asLong(0), Map.of()));
+                }
+            } else if (parts.length == 4 && parts[0].equals("cursor")) {
+                TopicPartition tp = new TopicPartition(parts[2], Integer.parseInt(parts[3]));
+                Map<TopicPartition, Long> c = cursors.computeIfAbsent(parts[1], k -> new ConcurrentHashMap<>());
+                if (value == null) {
+                    c.remove(tp);
+                } else {
+                    c.put(tp, Json.MAPPER.readTree(value).path("offset").asLong());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            log.debug("ignoring state record {}: {}", key, e.toString());
         }
+        return false;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** Waits until what the topic held at start has been read; false on timeout. */
+    public boolean awaitLoaded(Duration timeout) throws InterruptedException {
+        return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The durable peers recorded in the topic, with their cursors. */
+    public List<StoredPeer> storedPeers() {
+        List<StoredPeer> out = new ArrayList<>();
+        for (StoredPeer p : peers.values()) {
+            out.add(new StoredPeer(p.name(), p.topics(), p.topicPatterns(), p.lastSeenMs(),
+                    Map.copyOf(cursors.getOrDefault(p.name(), Map.of()))));
+        }
+        return out;
     }
 
     /**
@@ -176,7 +275,9 @@ public final class EndpointDirectory implements AutoCloseable {
      */
     public List<String> endpoints() {
         List<String> out = new ArrayList<>();
-        out.add(ownEndpoint);
+        if (ownEndpoint != null) {
+            out.add(ownEndpoint);
+        }
         new TreeMap<>(byTask).forEach((task, endpoint) -> {
             if (task != taskIndex && task < taskCount && endpoint != null && !endpoint.isEmpty()) {
                 out.add(endpoint);
@@ -197,11 +298,14 @@ public final class EndpointDirectory implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            producer.send(new ProducerRecord<>(topic, key(taskIndex), null)).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.debug("could not remove endpoint {} from {}: {}", ownEndpoint, topic, e.toString());
+        if (ownEndpoint != null) {
+            try {
+                producer.send(new ProducerRecord<>(topic, taskKey(taskIndex), null)).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.debug("could not remove endpoint {} from {}: {}", ownEndpoint, topic, e.toString());
+            }
         }
+        producer.flush();
         consumer.wakeup();
         try {
             tail.join(10_000);

@@ -83,6 +83,15 @@ public final class PeerHub {
         };
     }
 
+    /** Told about durable peers, to keep their state beyond this task's life (see {@link EndpointDirectory}). */
+    public interface DurableListener {
+        /** A durable peer subscribed, or went away (then {@code connected} is false). */
+        void seen(String name, List<String> topics, List<String> topicPatterns, boolean connected);
+
+        DurableListener NONE = (name, topics, patterns, connected) -> {
+        };
+    }
+
     /** What one replay read did. */
     public enum ReplayOutcome { CONTINUE, QUEUE_FULL, CAUGHT_UP, GONE }
 
@@ -93,6 +102,8 @@ public final class PeerHub {
         final Map<TopicPartition, PartitionCursor> cursors = new HashMap<>();
         final Map<TopicPartition, Long> peerCursors = new HashMap<>();
         volatile Subscription subscription;
+        volatile List<String> topics = List.of();
+        volatile List<String> topicPatterns = List.of();
         volatile String principal;
         volatile PeerSession session;
         volatile long disconnectedAtMs = -1;
@@ -106,6 +117,7 @@ public final class PeerHub {
     private final Clock clock;
     private final SinkMetrics metrics;
     private volatile ReplayScheduler replay = ReplayScheduler.NONE;
+    private volatile DurableListener durableListener = DurableListener.NONE;
     private final Supplier<List<String>> endpoints;
 
     private final AtomicLong ids = new AtomicLong();
@@ -129,6 +141,77 @@ public final class PeerHub {
 
     public void replayScheduler(ReplayScheduler scheduler) {
         this.replay = scheduler;
+    }
+
+    public void durableListener(DurableListener listener) {
+        this.durableListener = listener;
+    }
+
+    /**
+     * A durable peer known from before this task started (the state topic): it holds commits
+     * back and resumes from these cursors, as if it had just disconnected from this task.
+     *
+     * @return false if the peer is already known here or its subscription is unusable
+     */
+    public boolean restoreDurable(String name, List<String> topics, List<String> topicPatterns,
+            Map<TopicPartition, Long> cursors, long lastSeenMs) {
+        Subscription sub;
+        try {
+            sub = Subscription.of(new Subscribe(topics, topicPatterns, List.of(), List.of(), List.of()));
+        } catch (ProtocolException e) {
+            return false;
+        }
+        synchronized (registryLock) {
+            if (durables.containsKey(name)) {
+                return false;
+            }
+            Durable d = new Durable(name);
+            d.subscription = sub;
+            d.topics = List.copyOf(topics);
+            d.topicPatterns = List.copyOf(topicPatterns);
+            d.disconnectedAtMs = lastSeenMs;
+            synchronized (d.lock) {
+                d.peerCursors.putAll(cursors);
+                restoreCursors(d, assigned);
+            }
+            durables.put(name, d);
+        }
+        return true;
+    }
+
+    /** Under d.lock, for a peer that is away: cursors of assigned partitions from what it acknowledged. */
+    private static void restoreCursors(Durable d, java.util.Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            Long acked = d.peerCursors.get(tp);
+            if (acked != null && !d.cursors.containsKey(tp) && d.subscription.matchesTopic(tp.topic())) {
+                d.cursors.put(tp, PartitionCursor.resumeAfter(acked));
+            }
+        }
+    }
+
+    /** Task thread: the last acknowledged offset of every durable peer in every assigned partition. */
+    public Map<String, Map<TopicPartition, Long>> durableAcks() {
+        Map<String, Map<TopicPartition, Long>> out = new HashMap<>();
+        for (Durable d : durables.values()) {
+            Map<TopicPartition, Long> acks = new HashMap<>();
+            synchronized (d.lock) {
+                d.cursors.forEach((tp, c) -> {
+                    if (c.acked >= 0) {
+                        acks.put(tp, c.acked);
+                    }
+                });
+            }
+            if (!acks.isEmpty()) {
+                out.put(d.name, acks);
+            }
+        }
+        return out;
+    }
+
+    /** The subscription a durable peer last made, as topics and patterns (empty lists if unknown). */
+    public List<List<String>> durableSubscription(String name) {
+        Durable d = durables.get(name);
+        return d == null ? List.of(List.of(), List.of()) : List.of(d.topics, d.topicPatterns);
     }
 
     public Settings settings() {
@@ -220,6 +303,8 @@ public final class PeerHub {
                     d.session = s;
                     d.disconnectedAtMs = -1;
                     d.subscription = subscription;
+                    d.topics = sub.topics();
+                    d.topicPatterns = sub.topicPatterns();
                     d.principal = s.principal;
                     s.lock = d.lock;
                     s.cursors = d.cursors;
@@ -255,6 +340,9 @@ public final class PeerHub {
             needsReplay = hasReplayCursor(s);
         }
         registerPeerMetrics(s);
+        if (s.durable()) {
+            durableListener.seen(s.peerName, sub.topics(), sub.topicPatterns(), true);
+        }
         log.info("{} subscribed: topics={} patterns={} durable={} principal={}", s, subscription.topics(),
                 subscription.topicPatterns(), s.durable(), s.principal);
         if (needsReplay) {
@@ -382,6 +470,7 @@ public final class PeerHub {
                         d.session = null;
                         d.disconnectedAtMs = clock.millis();
                     }
+                    durableListener.seen(d.name, d.topics, d.topicPatterns, false);
                 }
             }
         }
@@ -393,6 +482,13 @@ public final class PeerHub {
 
     public void assign(Collection<TopicPartition> partitions) {
         assigned.addAll(partitions);
+        for (Durable d : durables.values()) {
+            synchronized (d.lock) {
+                if (d.session == null && d.subscription != null) {
+                    restoreCursors(d, partitions);
+                }
+            }
+        }
         for (PeerSession s : sessions) {
             boolean needsReplay;
             synchronized (s.lock) {

@@ -248,6 +248,25 @@ class PeerHubTest {
     }
 
     @Test
+    void aDurablePeerRestoredFromTheStateTopicHoldsCommitsAndResumesAfterItsAck() {
+        PeerHub hub = hub(1000, SlowPeerPolicy.PAUSE);
+        List<String> seen = new ArrayList<>();
+        hub.durableListener((name, topics, patterns, connected) -> seen.add(name + ":" + connected));
+        assertThat(hub.restoreDurable("away", List.of(T), List.of(), Map.of(P0, 41L, P1, 7L), clock.millis())).isTrue();
+        assertThat(hub.restoreDurable("away", List.of(T), List.of(), Map.of(), clock.millis())).isFalse();
+        hub.assign(List.of(P0));
+        assertThat(hub.commitOffsets(Map.of(P0, 100L))).containsEntry(P0, 42L);
+        assertThat(hub.durableAcks()).containsEntry("away", Map.of(P0, 41L));
+        route(hub, range(P0, 30, 100));
+        PeerSession back = connect(hub, new FakeLink(), "away", sub(List.of(), List.of(), List.of())); // it kept nothing
+        assertThat(hub.replayPositions(back)).containsEntry(P0, 42L);
+        hub.assign(List.of(P1));
+        assertThat(hub.replayPositions(back)).containsEntry(P1, 8L);
+        hub.closed(back, "closed_by_peer");
+        assertThat(seen).containsExactly("away:true", "away:false");
+    }
+
+    @Test
     void dropOldestDropsAndCountsForLiveOnlyPeers() {
         PeerHub hub = hub(10, SlowPeerPolicy.DROP_OLDEST);
         hub.assign(List.of(P0));

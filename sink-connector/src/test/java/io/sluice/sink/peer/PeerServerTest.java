@@ -245,6 +245,61 @@ class PeerServerTest {
         assertThat(alive.lastRtt()).isNotNull();
     }
 
+    @Test
+    void aDurableWebSocketPeerAcksWithJsonAndHoldsCommitsUntilItDoes() throws Exception {
+        start(Map.of(), null);
+        List<String> messages = new CopyOnWriteArrayList<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/peers"), new WebSocket.Listener() {
+                    final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            messages.add(partial.toString());
+                            partial.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).join();
+        closeables.add(ws::abort);
+        ws.sendText("{\"type\":\"peer_hello\",\"version\":1,\"peerName\":\"browser\",\"token\":\"\"}", true).join();
+        ws.sendText("{\"type\":\"subscribe\",\"topics\":[\"aggregates\"]}", true).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> messages.stream().anyMatch(m -> m.contains("\"subscribed\"")));
+        produce(0, 10);
+        await().atMost(Duration.ofSeconds(30)).until(() -> wsOffsets(messages).size() == 10);
+        assertThat(hub.commitOffsets(Map.of(P0, 10L))).containsEntry(P0, 0L);
+        ws.sendText("{\"type\":\"peer_ack\",\"cursors\":[{\"topic\":\"aggregates\",\"partition\":0,\"offset\":6}]}", true)
+                .join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.commitOffsets(Map.of(P0, 10L)).get(P0) == 7L);
+        ws.sendText("{\"type\":\"peer_ack\",\"cursors\":[{\"topic\":\"aggregates\",\"partition\":0,\"offset\":9}]}", true)
+                .join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.commitOffsets(Map.of(P0, 10L)).get(P0) == 10L);
+        ws.sendText("{\"type\":\"peer_ack\",\"cursors\":\"oops\"}", true).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> messages.stream().anyMatch(m -> m.contains("\"BAD_JSON\"")));
+    }
+
+    @Test
+    void dialModeSpeaksTlsToAListeningPeer(@TempDir Path dir) throws Exception {
+        start(Map.of(), null); // the hub; its own port is not used here
+        TestPki pki = TestPki.create(dir);
+        TestPki.KeyPair peerCert = pki.server("peer");
+        PeerClient listening = PeerClient.start(PeerClientConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .topics(T).peerName("dialled")
+                .serverSsl(TlsSettings.pem(peerCert.certificateChain(), peerCert.privateKey(), null).serverContext()).build());
+        closeables.add(listening::closeNow);
+        PeerDialer dialer = PeerDialer.start(List.of(InetSocketAddress.createUnresolved("localhost",
+                listening.listenAddress().getPort())), new PeerServer.ChannelSettings(ProtocolLimits.DEFAULTS,
+                TlsSettings.pem(null, null, pki.caCertificate()).clientContext(), null, Duration.ofSeconds(1),
+                Duration.ofSeconds(10), 64 << 10), hub, Duration.ofMillis(50), Duration.ofMillis(500));
+        closeables.add(dialer);
+        assertThat(listening.awaitSubscribed(Duration.ofSeconds(30))).isTrue();
+        produce(0, 20);
+        assertThat(take(listening, 20)).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
+    }
+
     static byte[] frame(Frame f) {
         ByteBuf b = Unpooled.buffer();
         FrameCodec.encode(f, b);

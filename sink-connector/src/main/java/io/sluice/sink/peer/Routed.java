@@ -1,0 +1,13 @@
+package io.sluice.sink.peer;
+
+import io.sluice.protocol.frame.DeliveredRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A record ready to route: the wire form plus what the filters need.
+ *
+ * @param device from the value's top-level {@code device}, else the key, else null
+ * @param metric from the value's top-level {@code metric}, else null
+ */
+public record Routed(TopicPartition tp, DeliveredRecord record, String device, String metric, int size) {
+}

@@ -48,10 +48,22 @@ public final class Jmx implements AutoCloseable {
         }
     }
 
-    /** An attribute as a double, or NaN if it is missing or not a number. */
+    /** Names of the attributes of an MBean (empty if it is gone). */
+    public java.util.List<String> attributeNames(ObjectName name) {
+        try {
+            return java.util.Arrays.stream(mbeans.getMBeanInfo(name).getAttributes()).map(a -> a.getName()).toList();
+        } catch (Exception e) {
+            return java.util.List.of();
+        }
+    }
+
+    /** An attribute as a double (booleans as 0/1), or NaN if it is missing or not a number. */
     public double number(ObjectName name, String attribute) {
         try {
             Object v = mbeans.getAttribute(name, attribute);
+            if (v instanceof Boolean b) {
+                return b ? 1 : 0;
+            }
             return v instanceof Number n ? n.doubleValue() : Double.NaN;
         } catch (Exception e) {
             return Double.NaN;

@@ -1,0 +1,347 @@
+package io.sluice.streams.topology;
+
+import io.sluice.protocol.json.AggregateJson;
+import io.sluice.protocol.telemetry.Aggregate;
+import io.sluice.protocol.telemetry.DeviceReading;
+import io.sluice.protocol.telemetry.Gap;
+import io.sluice.protocol.telemetry.TelemetryRecord;
+import io.sluice.streams.AppRuntime;
+import io.sluice.streams.StreamsAppMetrics;
+import io.sluice.streams.backpressure.PartitionTimes;
+import io.sluice.streams.config.EmitMode;
+import io.sluice.streams.stats.Accumulator;
+import io.sluice.streams.stats.SketchFactory;
+import io.sluice.streams.stats.Statistic;
+import io.sluice.streams.window.WindowSpec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Windowed aggregation per group key, with its own close logic instead of the DSL's
+ * {@code windowedBy().aggregate().suppress()}, because it needs what those cannot give: late
+ * readings routed to a topic and counted per key, gap records counted per window, completeness
+ * fields on every aggregate, sessions that merge sketches, and idle close.
+ *
+ * <p>State (all RocksDB, changelogged, behind the record cache):
+ * <ul>
+ *   <li>{@value #WINDOWS_STORE}: {@code [len][group key][start]} to the window's
+ *   {@link Accumulator};</li>
+ *   <li>{@value #CLOSING_STORE}: {@code [close time][window key]}, an index ordered by when each
+ *   window closes, so closing is a range scan up to the stream time;</li>
+ *   <li>{@value #META_STORE}: the task's stream time (so a restart does not reopen closed
+ *   windows) and the late count of each key.</li>
+ * </ul>
+ * Stream time is the largest event time seen by the task (the reading's own {@code ts}). A
+ * window closes when stream time reaches {@link WindowSpec#closeTime}; a reading whose every
+ * window is closed is late. The idle punctuator moves stream time on by wall-clock time when the
+ * partition has had no records for {@code idle.close.ms} and is caught up.
+ */
+final class WindowAggregateProcessor implements Processor<Object, Object, Object, Object> {
+    static final String WINDOWS_STORE = "sluice-windows";
+    static final String CLOSING_STORE = "sluice-closing";
+    static final String META_STORE = "sluice-meta";
+    static final String LATE_HEADER = "sluice.late";
+    static final String STREAM_TIME = "stream_time";
+    static final String IDLE = "idle";
+
+    private static final Bytes STREAM_TIME_KEY = Bytes.wrap(new byte[] {0});
+    private static final byte LATE_PREFIX = 1;
+    private static final byte[] EMPTY = new byte[0];
+    private static final int LATE_CACHE_ENTRIES = 10_000;
+
+    private final WindowSpec spec;
+    private final List<Statistic> stats;
+    private final EmitMode emit;
+    private final SketchFactory sketches;
+    private final String tag;
+    private final String outputSink;
+    private final String lateSink;
+    private final long idleCloseMs;
+    private final long idleCheckMs;
+
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<Bytes, byte[]> windows;
+    private KeyValueStore<Bytes, byte[]> closing;
+    private KeyValueStore<Bytes, byte[]> meta;
+    private StreamsAppMetrics metrics;
+    private PartitionTimes times;
+    private long streamTime;
+    private long lastRecordWall;
+    private long lastAdvanceWall;
+    private Map<String, Long> lateCache;
+
+    /** {@code sketches} null when no percentile is configured; {@code lateSink} null to count late readings only. */
+    WindowAggregateProcessor(WindowSpec spec, List<Statistic> stats, EmitMode emit, SketchFactory sketches, String tag,
+            String outputSink, String lateSink, Duration idleClose, Duration idleCheck) {
+        this.spec = spec;
+        this.stats = stats;
+        this.emit = emit;
+        this.sketches = sketches;
+        this.tag = tag;
+        this.outputSink = outputSink;
+        this.lateSink = lateSink;
+        this.idleCloseMs = idleClose.toMillis();
+        this.idleCheckMs = idleCheck.toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.windows = context.getStateStore(WINDOWS_STORE);
+        this.closing = context.getStateStore(CLOSING_STORE);
+        this.meta = context.getStateStore(META_STORE);
+        AppRuntime runtime = AppRuntime.from(context.appConfigs());
+        this.metrics = runtime.metrics();
+        this.times = runtime.times();
+        byte[] st = meta.get(STREAM_TIME_KEY);
+        this.streamTime = st == null ? Long.MIN_VALUE : ByteBuffer.wrap(st).getLong();
+        this.lastRecordWall = context.currentSystemTimeMs();
+        this.lastAdvanceWall = lastRecordWall;
+        this.lateCache = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > LATE_CACHE_ENTRIES;
+            }
+        };
+        if (idleCloseMs > 0) {
+            context.schedule(Duration.ofMillis(idleCheckMs), PunctuationType.WALL_CLOCK_TIME, this::idleCheck);
+        }
+    }
+
+    @Override
+    public void process(Record<Object, Object> record) {
+        String groupKey = (String) record.key();
+        Parsed parsed = (Parsed) record.value();
+        TelemetryRecord r = parsed.record();
+        long ts = GroupKey.eventTime(r, record.timestamp());
+        long now = context.currentSystemTimeMs();
+        lastRecordWall = now;
+        lastAdvanceWall = now;
+        boolean advanced = false;
+        if (ts > streamTime) {
+            setStreamTime(ts);
+            advanced = true;
+        }
+        boolean counted = spec.isSession() ? session(groupKey, r, ts, record.timestamp())
+                : timeWindows(groupKey, r, ts, record.timestamp());
+        if (!counted) {
+            late(groupKey, parsed, record);
+        }
+        if (advanced) {
+            closeDue(streamTime, STREAM_TIME, record.timestamp());
+        }
+    }
+
+    private void setStreamTime(long t) {
+        streamTime = t;
+        meta.put(STREAM_TIME_KEY, ByteBuffer.allocate(8).putLong(t).array());
+    }
+
+    private static void apply(Accumulator acc, TelemetryRecord r, long ts) {
+        if (r instanceof DeviceReading d) {
+            acc.add(ts, d.reading().value());
+        } else {
+            acc.addGap(ts, ((Gap) r).count());
+        }
+    }
+
+    private boolean timeWindows(String groupKey, TelemetryRecord r, long ts, long outTs) {
+        boolean counted = false;
+        byte[] group = groupKey.getBytes(StandardCharsets.UTF_8);
+        for (long s = spec.lastStart(ts); s > ts - spec.sizeMs(); s -= spec.advanceMs()) {
+            long end = s + spec.sizeMs();
+            long closeTime = spec.closeTime(end);
+            if (closeTime <= streamTime) {
+                continue;
+            }
+            Bytes wk = windowKey(group, s);
+            byte[] stored = windows.get(wk);
+            Accumulator acc;
+            if (stored == null) {
+                acc = new Accumulator(s, end, sketches == null ? null : sketches.create());
+                closing.put(closingKey(closeTime, wk), EMPTY);
+            } else {
+                acc = Accumulator.fromBytes(stored, sketches);
+            }
+            apply(acc, r, ts);
+            windows.put(wk, acc.toBytes(sketches));
+            if (emit == EmitMode.UPDATE) {
+                emit(groupKey, acc, false, null, outTs);
+            }
+            counted = true;
+        }
+        return counted;
+    }
+
+    private boolean session(String groupKey, TelemetryRecord r, long ts, long outTs) {
+        if (spec.closeTime(ts) <= streamTime) {
+            return false;
+        }
+        byte[] group = groupKey.getBytes(StandardCharsets.UTF_8);
+        Accumulator merged = new Accumulator(ts, ts, sketches == null ? null : sketches.create());
+        apply(merged, r, ts);
+        List<KeyValue<Bytes, Accumulator>> overlapping = new ArrayList<>(2);
+        try (KeyValueIterator<Bytes, byte[]> it = windows.range(windowKey(group, Long.MIN_VALUE),
+                windowKey(group, ts + spec.gapMs()))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                Accumulator a = Accumulator.fromBytes(kv.value, sketches);
+                if (a.end() >= ts - spec.gapMs()) {
+                    overlapping.add(KeyValue.pair(kv.key, a));
+                }
+            }
+        }
+        for (KeyValue<Bytes, Accumulator> kv : overlapping) {
+            merged.merge(kv.value);
+            windows.delete(kv.key);
+            closing.delete(closingKey(spec.closeTime(kv.value.end()), kv.key));
+        }
+        merged.setBounds(merged.minTs(), merged.maxTs());
+        Bytes wk = windowKey(group, merged.start());
+        windows.put(wk, merged.toBytes(sketches));
+        closing.put(closingKey(spec.closeTime(merged.end()), wk), EMPTY);
+        if (emit == EmitMode.UPDATE) {
+            emit(groupKey, merged, false, null, outTs);
+        }
+        return true;
+    }
+
+    private void late(String groupKey, Parsed parsed, Record<Object, Object> record) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(LATE_HEADER, ("stream time " + streamTime + ", grace " + spec.graceMs() + " ms")
+                .getBytes(StandardCharsets.UTF_8));
+        if (parsed.record() instanceof DeviceReading) {
+            metrics.lateReading();
+            Bytes k = lateKey(groupKey);
+            long n = lateCount(groupKey) + 1;
+            meta.put(k, ByteBuffer.allocate(8).putLong(n).array());
+            lateCache.put(groupKey, n);
+        } else {
+            metrics.lateGap();
+        }
+        if (lateSink != null) {
+            byte[] device = parsed.record().device().getBytes(StandardCharsets.UTF_8);
+            context.forward(new Record<Object, Object>(device, parsed.raw(), record.timestamp(), headers), lateSink);
+        }
+    }
+
+    private long lateCount(String groupKey) {
+        Long cached = lateCache.get(groupKey);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] b = meta.get(lateKey(groupKey));
+        long n = b == null ? 0 : ByteBuffer.wrap(b).getLong();
+        lateCache.put(groupKey, n);
+        return n;
+    }
+
+    /** Emits and removes every window whose close time is at or before {@code limit}. */
+    private void closeDue(long limit, String closedBy, long outTs) {
+        if (limit == Long.MAX_VALUE) {
+            limit = Long.MAX_VALUE - 1;
+        }
+        List<Bytes> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = closing.range(Bytes.wrap(encodeLong(Long.MIN_VALUE)),
+                Bytes.wrap(encodeLong(limit + 1)))) {
+            while (it.hasNext()) {
+                Bytes k = it.next().key;
+                if (decodeLong(k.get(), 0) > limit) {
+                    break;
+                }
+                due.add(k);
+            }
+        }
+        for (Bytes k : due) {
+            byte[] ck = k.get();
+            Bytes wk = Bytes.wrap(java.util.Arrays.copyOfRange(ck, 8, ck.length));
+            byte[] stored = windows.get(wk);
+            if (stored != null) {
+                Accumulator acc = Accumulator.fromBytes(stored, sketches);
+                emit(groupKeyOf(wk.get()), acc, true, closedBy, outTs);
+                windows.delete(wk);
+            }
+            closing.delete(k);
+        }
+    }
+
+    private void emit(String groupKey, Accumulator acc, boolean isFinal, String closedBy, long outTs) {
+        GroupKey.Fields f = GroupKey.fields(groupKey, tag);
+        Aggregate a = acc.toAggregate(f.device(), f.metric(), f.group(), spec.type(), isFinal, closedBy, stats,
+                lateCount(groupKey));
+        context.forward(new Record<Object, Object>(a.key().getBytes(StandardCharsets.UTF_8), AggregateJson.format(a),
+                outTs), outputSink);
+        if (isFinal) {
+            metrics.finalAggregate(IDLE.equals(closedBy));
+        } else {
+            metrics.updateAggregate();
+        }
+    }
+
+    /** Wall-clock punctuator: moves stream time on for a partition that went quiet. */
+    private void idleCheck(long now) {
+        if (streamTime == Long.MIN_VALUE || now - lastRecordWall < idleCloseMs) {
+            return;
+        }
+        if (!times.caughtUp(context.taskId().partition())) {
+            // records are waiting (paused or lagging): the silence is ours, not the devices'
+            return;
+        }
+        long elapsed = now - lastAdvanceWall;
+        if (elapsed <= 0) {
+            return;
+        }
+        setStreamTime(streamTime + elapsed);
+        lastAdvanceWall = now;
+        closeDue(streamTime, IDLE, now);
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** Big-endian with the sign bit flipped, so byte order is numeric order. */
+    static byte[] encodeLong(long v) {
+        return ByteBuffer.allocate(8).putLong(v ^ Long.MIN_VALUE).array();
+    }
+
+    static long decodeLong(byte[] b, int offset) {
+        return ByteBuffer.wrap(b, offset, 8).getLong() ^ Long.MIN_VALUE;
+    }
+
+    static Bytes windowKey(byte[] group, long start) {
+        ByteBuffer b = ByteBuffer.allocate(2 + group.length + 8);
+        b.putShort((short) group.length).put(group).putLong(start ^ Long.MIN_VALUE);
+        return Bytes.wrap(b.array());
+    }
+
+    static String groupKeyOf(byte[] windowKey) {
+        int len = ByteBuffer.wrap(windowKey, 0, 2).getShort() & 0xffff;
+        return new String(windowKey, 2, len, StandardCharsets.UTF_8);
+    }
+
+    static Bytes closingKey(long closeTime, Bytes windowKey) {
+        byte[] wk = windowKey.get();
+        return Bytes.wrap(ByteBuffer.allocate(8 + wk.length).put(encodeLong(closeTime)).put(wk).array());
+    }
+
+    private static Bytes lateKey(String groupKey) {
+        byte[] g = groupKey.getBytes(StandardCharsets.UTF_8);
+        byte[] k = new byte[g.length + 1];
+        k[0] = LATE_PREFIX;
+        System.arraycopy(g, 0, k, 1, g.length);
+        return Bytes.wrap(k);
+    }
+}

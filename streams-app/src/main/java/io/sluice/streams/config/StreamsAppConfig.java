@@ -41,15 +41,15 @@ public final class StreamsAppConfig extends AbstractConfig {
             + "and the prefix of the internal topics. Run N instances with the same id to scale out.";
     public static final String APPLICATION_ID_DEFAULT = "sluice-streams";
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
-    private static final String PROCESSING_GUARANTEE_DOC = "at_least_once, or exactly_once_v2 (transactions: each "
-            + "input reading is counted in exactly one final aggregate even across crashes; needs 3 brokers by default, "
-            + "or streams.transaction.state.log... settings on a single broker).";
+    private static final String PROCESSING_GUARANTEE_DOC = "at_least_once (after a crash, readings since the last "
+            + "commit may be counted again), or exactly_once_v2 (transactions: each reading is counted in exactly one "
+            + "final aggregate across crashes; consumers of the output should read with isolation.level=read_committed).";
     public static final String NUM_THREADS_CONFIG = "num.stream.threads";
     private static final String NUM_THREADS_DOC = "Stream threads in this instance; each has its own consumer, "
             + "its own paused partitions and its own share of the memory bounds.";
     public static final String STATE_DIR_CONFIG = "state.dir";
     private static final String STATE_DIR_DOC = "Where RocksDB keeps the window state of this instance.";
-    public static final String STATE_DIR_DEFAULT = System.getProperty("java.io.tmpdir") + "/sluice-streams";
+    public static final String STATE_DIR_DEFAULT = "/tmp/sluice-streams";
     public static final String COMMIT_INTERVAL_CONFIG = "commit.interval.ms";
     private static final String COMMIT_INTERVAL_DOC = "How often offsets, state and output are committed "
             + "(with exactly_once_v2 also how long output waits before consumers with read_committed see it); "
@@ -64,7 +64,7 @@ public final class StreamsAppConfig extends AbstractConfig {
             + "(AggregateJson), key device/metric/windowStart.";
     public static final String LATE_TOPIC_CONFIG = "late.topic";
     private static final String LATE_TOPIC_DOC = "Readings that arrived after their window closed (after grace) "
-            + "are written here unchanged, with headers naming the window; empty counts and drops them.";
+            + "are written here unchanged, key = device, header sluice.late giving the stream time; empty counts and drops them.";
     public static final String DLQ_TOPIC_CONFIG = "dead.letter.topic";
     private static final String DLQ_TOPIC_DOC = "Input records that do not parse go here unchanged, with the "
             + "error in the header sluice.error (when errors.bad.record.policy=dead_letter).";

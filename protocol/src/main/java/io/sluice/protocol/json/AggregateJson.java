@@ -1,6 +1,7 @@
 package io.sluice.protocol.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.protocol.ErrorCode;
 import io.sluice.protocol.ProtocolException;
@@ -31,6 +32,8 @@ public final class AggregateJson {
     public static byte[] format(Aggregate a) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            // shortest round-tripping double text (Schubfach), much cheaper than Double.toString on JDK 17
+            g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
             g.writeStartObject();
             g.writeStringField("device", a.device());
             g.writeStringField("metric", a.metric());

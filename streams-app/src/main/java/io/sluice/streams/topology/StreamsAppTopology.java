@@ -54,19 +54,25 @@ public final class StreamsAppTopology {
 
         KStream<byte[], byte[]> input = builder.stream(config.inputTopic(),
                 Consumed.with(bytes, bytes).withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE));
+        boolean regroup = config.grouping().repartitions();
+        // the parse step forwards by name: to the aggregate step directly, or to a pass-through
+        // node in front of the repartition (the dead-letter sink is a sibling either way)
         KStream<Object, Object> parseOut = input.process(() -> new ParseProcessor(config.grouping(), config.groupingTag(),
-                config.badRecordPolicy(), PARSED, deadLetterSink), Named.as(PARSE));
+                config.badRecordPolicy(), regroup ? PARSED : AGGREGATE, deadLetterSink), Named.as(PARSE));
         if (deadLetterSink != null) {
             parseOut.to(config.deadLetterTopic(), (Produced) Produced.with(bytes, bytes).withName(DEAD_LETTER_SINK));
         }
-        // a pass-through node with a known name: the parse step forwards to it by name, the DLQ sink is its sibling
-        KStream<String, Parsed> parsed = (KStream) parseOut.processValues(PassThrough::new, Named.as(PARSED));
-        if (config.grouping().repartitions()) {
-            parsed = parsed.repartition(Repartitioned.with(Serdes.String(), new ParsedSerde()).withName(REGROUP));
+        KStream<String, Parsed> parsed = (KStream) parseOut;
+        if (regroup) {
+            parsed = ((KStream<String, Parsed>) (KStream) parseOut.processValues(PassThrough::new, Named.as(PARSED)))
+                    .repartition(Repartitioned.with(Serdes.String(), new ParsedSerde()).withName(REGROUP));
         }
 
-        for (String store : new String[] {WindowAggregateProcessor.WINDOWS_STORE, WindowAggregateProcessor.CLOSING_STORE,
-                WindowAggregateProcessor.META_STORE}) {
+        String[] stores = config.window().isSession()
+                ? new String[] {WindowAggregateProcessor.WINDOWS_STORE, WindowAggregateProcessor.META_STORE,
+                    WindowAggregateProcessor.CLOSING_STORE}
+                : new String[] {WindowAggregateProcessor.WINDOWS_STORE, WindowAggregateProcessor.META_STORE};
+        for (String store : stores) {
             builder.addStateStore(store(store));
         }
         SketchFactory sketches = Statistic.anyPercentile(config.statistics())
@@ -74,9 +80,9 @@ public final class StreamsAppTopology {
         String lateSink = config.lateTopic() == null ? null : LATE_SINK;
         KStream<Object, Object> out = ((KStream<Object, Object>) (KStream) parsed).process(
                 () -> new WindowAggregateProcessor(config.window(), config.statistics(), config.emit(), sketches,
-                        config.groupingTag(), OUTPUT_SINK, lateSink, config.idleClose(), config.idleCheckInterval()),
-                Named.as(AGGREGATE), WindowAggregateProcessor.WINDOWS_STORE, WindowAggregateProcessor.CLOSING_STORE,
-                WindowAggregateProcessor.META_STORE);
+                        config.groupingTag(), OUTPUT_SINK, lateSink, config.idleClose(), config.idleCheckInterval(),
+                        config.openWindowsHeapMax()),
+                Named.as(AGGREGATE), stores);
         out.to(config.outputTopic(), (Produced) Produced.with(bytes, bytes).withName(OUTPUT_SINK));
         if (lateSink != null) {
             out.to(config.lateTopic(), (Produced) Produced.with(bytes, bytes).withName(LATE_SINK));

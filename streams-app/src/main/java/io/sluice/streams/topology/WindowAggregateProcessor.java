@@ -38,10 +38,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>State (all RocksDB, changelogged, behind the record cache):
  * <ul>
- *   <li>{@value #WINDOWS_STORE}: {@code [len][group key][start]} to the window's
- *   {@link Accumulator};</li>
- *   <li>{@value #CLOSING_STORE}: {@code [close time][window key]}, an index ordered by when each
- *   window closes, so closing is a range scan up to the stream time;</li>
+ *   <li>{@value #WINDOWS_STORE}: the window's {@link Accumulator}, keyed {@code [start][group key]}
+ *   for time windows (they close in start order, so closing reads a prefix of the store) and
+ *   {@code [len][group key][start]} for sessions (one key's sessions are one range);</li>
+ *   <li>{@value #CLOSING_STORE} (sessions only): {@code [close time][session key]}, an index
+ *   ordered by when each session closes, since a session's end moves as it grows;</li>
  *   <li>{@value #META_STORE}: the task's stream time (so a restart does not reopen closed
  *   windows) and the late count of each key.</li>
  * </ul>
@@ -61,7 +62,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private static final Bytes STREAM_TIME_KEY = Bytes.wrap(new byte[] {0});
     private static final byte LATE_PREFIX = 1;
     private static final byte[] EMPTY = new byte[0];
-    private static final int LATE_CACHE_ENTRIES = 10_000;
+    /** Late counts are kept on the heap while this few keys have any (late readings are the exception). */
+    private static final int LATE_HEAP_MAX_KEYS = 100_000;
 
     private final WindowSpec spec;
     private final List<Statistic> stats;
@@ -80,13 +82,21 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private StreamsAppMetrics metrics;
     private PartitionTimes times;
     private long streamTime;
+    /** No window closes before this stream time (a lower bound, so closing scans only when something is due). */
+    private long nextCloseTime;
     private long lastRecordWall;
     private long lastAdvanceWall;
-    private Map<String, Long> lateCache;
+    /** Every key's late count while {@link #lateAllInHeap}; otherwise an LRU cache of the store. */
+    private Map<String, Long> lateCounts;
+    private boolean lateAllInHeap;
+    /** The open time windows of the task, deserialized, mirroring the store (bounded, LRU). */
+    private Map<Bytes, Accumulator> open;
+    private final int openMax;
 
     /** {@code sketches} null when no percentile is configured; {@code lateSink} null to count late readings only. */
     WindowAggregateProcessor(WindowSpec spec, List<Statistic> stats, EmitMode emit, SketchFactory sketches, String tag,
-            String outputSink, String lateSink, Duration idleClose, Duration idleCheck) {
+            String outputSink, String lateSink, Duration idleClose, Duration idleCheck, int openMax) {
+        this.openMax = openMax;
         this.spec = spec;
         this.stats = stats;
         this.emit = emit;
@@ -102,19 +112,21 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.windows = context.getStateStore(WINDOWS_STORE);
-        this.closing = context.getStateStore(CLOSING_STORE);
+        this.closing = spec.isSession() ? context.getStateStore(CLOSING_STORE) : null;
         this.meta = context.getStateStore(META_STORE);
         AppRuntime runtime = AppRuntime.from(context.appConfigs());
         this.metrics = runtime.metrics();
         this.times = runtime.times();
         byte[] st = meta.get(STREAM_TIME_KEY);
         this.streamTime = st == null ? Long.MIN_VALUE : ByteBuffer.wrap(st).getLong();
+        this.nextCloseTime = Long.MIN_VALUE; // unknown after a (re)start: the first check scans
         this.lastRecordWall = context.currentSystemTimeMs();
         this.lastAdvanceWall = lastRecordWall;
-        this.lateCache = new LinkedHashMap<>(256, 0.75f, true) {
+        loadLateCounts();
+        this.open = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > LATE_CACHE_ENTRIES;
+            protected boolean removeEldestEntry(Map.Entry<Bytes, Accumulator> eldest) {
+                return size() > openMax;
             }
         };
         if (idleCloseMs > 0) {
@@ -131,24 +143,32 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         long now = context.currentSystemTimeMs();
         lastRecordWall = now;
         lastAdvanceWall = now;
-        boolean advanced = false;
         if (ts > streamTime) {
-            setStreamTime(ts);
-            advanced = true;
+            streamTime = ts;
         }
         boolean counted = spec.isSession() ? session(groupKey, r, ts, record.timestamp())
                 : timeWindows(groupKey, r, ts, record.timestamp());
         if (!counted) {
             late(groupKey, parsed, record);
         }
-        if (advanced) {
+        if (streamTime >= nextCloseTime) {
             closeDue(streamTime, STREAM_TIME, record.timestamp());
         }
     }
 
-    private void setStreamTime(long t) {
-        streamTime = t;
-        meta.put(STREAM_TIME_KEY, ByteBuffer.allocate(8).putLong(t).array());
+    /**
+     * Stream time is stored whenever it closes a window (and on idle advances), not on every
+     * record: what must survive a restart is that no closed window reopens, and every close
+     * stores a stream time at or after that window's close time.
+     */
+    private void persistStreamTime() {
+        meta.put(STREAM_TIME_KEY, ByteBuffer.allocate(8).putLong(streamTime).array());
+    }
+
+    private void closesAt(long closeTime) {
+        if (closeTime < nextCloseTime) {
+            nextCloseTime = closeTime;
+        }
     }
 
     private static void apply(Accumulator acc, TelemetryRecord r, long ts) {
@@ -168,14 +188,17 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             if (closeTime <= streamTime) {
                 continue;
             }
-            Bytes wk = windowKey(group, s);
-            byte[] stored = windows.get(wk);
-            Accumulator acc;
-            if (stored == null) {
-                acc = new Accumulator(s, end, sketches == null ? null : sketches.create());
-                closing.put(closingKey(closeTime, wk), EMPTY);
-            } else {
-                acc = Accumulator.fromBytes(stored, sketches);
+            Bytes wk = timeWindowKey(s, group);
+            Accumulator acc = open.get(wk);
+            if (acc == null) {
+                byte[] stored = windows.get(wk);
+                if (stored == null) {
+                    acc = new Accumulator(s, end, sketches == null ? null : sketches.create());
+                    closesAt(closeTime);
+                } else {
+                    acc = Accumulator.fromBytes(stored, sketches);
+                }
+                open.put(wk, acc);
             }
             apply(acc, r, ts);
             windows.put(wk, acc.toBytes(sketches));
@@ -195,8 +218,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         Accumulator merged = new Accumulator(ts, ts, sketches == null ? null : sketches.create());
         apply(merged, r, ts);
         List<KeyValue<Bytes, Accumulator>> overlapping = new ArrayList<>(2);
-        try (KeyValueIterator<Bytes, byte[]> it = windows.range(windowKey(group, Long.MIN_VALUE),
-                windowKey(group, ts + spec.gapMs()))) {
+        try (KeyValueIterator<Bytes, byte[]> it = windows.range(sessionKey(group, Long.MIN_VALUE),
+                sessionKey(group, ts + spec.gapMs()))) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 Accumulator a = Accumulator.fromBytes(kv.value, sketches);
@@ -211,9 +234,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             closing.delete(closingKey(spec.closeTime(kv.value.end()), kv.key));
         }
         merged.setBounds(merged.minTs(), merged.maxTs());
-        Bytes wk = windowKey(group, merged.start());
+        Bytes wk = sessionKey(group, merged.start());
         windows.put(wk, merged.toBytes(sketches));
         closing.put(closingKey(spec.closeTime(merged.end()), wk), EMPTY);
+        closesAt(spec.closeTime(merged.end()));
         if (emit == EmitMode.UPDATE) {
             emit(groupKey, merged, false, null, outTs);
         }
@@ -229,7 +253,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             Bytes k = lateKey(groupKey);
             long n = lateCount(groupKey) + 1;
             meta.put(k, ByteBuffer.allocate(8).putLong(n).array());
-            lateCache.put(groupKey, n);
+            lateCounts.put(groupKey, n);
+            if (lateAllInHeap && lateCounts.size() > LATE_HEAP_MAX_KEYS) {
+                useLateCache();
+            }
         } else {
             metrics.lateGap();
         }
@@ -240,14 +267,48 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     }
 
     private long lateCount(String groupKey) {
-        Long cached = lateCache.get(groupKey);
+        Long cached = lateCounts.get(groupKey);
         if (cached != null) {
             return cached;
         }
+        if (lateAllInHeap) {
+            return 0;
+        }
         byte[] b = meta.get(lateKey(groupKey));
         long n = b == null ? 0 : ByteBuffer.wrap(b).getLong();
-        lateCache.put(groupKey, n);
+        lateCounts.put(groupKey, n);
         return n;
+    }
+
+    /** Reads every key's late count into the heap, unless there are too many: then an LRU cache of the store. */
+    private void loadLateCounts() {
+        lateCounts = new java.util.HashMap<>();
+        lateAllInHeap = true;
+        try (KeyValueIterator<Bytes, byte[]> it = meta.range(Bytes.wrap(new byte[] {LATE_PREFIX}),
+                Bytes.wrap(new byte[] {LATE_PREFIX + 1}))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                byte[] k = kv.key.get();
+                if (k.length == 0 || k[0] != LATE_PREFIX) {
+                    continue;
+                }
+                if (lateCounts.size() >= LATE_HEAP_MAX_KEYS) {
+                    useLateCache();
+                    return;
+                }
+                lateCounts.put(new String(k, 1, k.length - 1, StandardCharsets.UTF_8), ByteBuffer.wrap(kv.value).getLong());
+            }
+        }
+    }
+
+    private void useLateCache() {
+        lateAllInHeap = false;
+        lateCounts = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > LATE_HEAP_MAX_KEYS;
+            }
+        };
     }
 
     /** Emits and removes every window whose close time is at or before {@code limit}. */
@@ -255,16 +316,59 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         if (limit == Long.MAX_VALUE) {
             limit = Long.MAX_VALUE - 1;
         }
+        if (spec.isSession()) {
+            closeDueSessions(limit, closedBy, outTs);
+        } else {
+            closeDueTimeWindows(limit, closedBy, outTs);
+        }
+    }
+
+    /** Time windows are keyed by start first, so the due ones are a prefix of the store. */
+    private void closeDueTimeWindows(long limit, String closedBy, long outTs) {
+        long lastDueStart = limit - spec.sizeMs() - spec.graceMs();
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = closing.range(Bytes.wrap(encodeLong(Long.MIN_VALUE)),
-                Bytes.wrap(encodeLong(limit + 1)))) {
+        long next = Long.MAX_VALUE;
+        try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                byte[] k = kv.key.get();
+                long start = decodeLong(k, 0);
+                if (start > lastDueStart) {
+                    next = spec.closeTime(start + spec.sizeMs());
+                    break;
+                }
+                due.add(kv.key);
+                Accumulator acc = open.remove(kv.key);
+                emit(new String(k, 8, k.length - 8, StandardCharsets.UTF_8),
+                        acc != null ? acc : Accumulator.fromBytes(kv.value, sketches), true, closedBy, outTs);
+            }
+        }
+        nextCloseTime = next;
+        if (!due.isEmpty()) {
+            persistStreamTime();
+        }
+        for (Bytes k : due) {
+            windows.delete(k);
+        }
+    }
+
+    private void closeDueSessions(long limit, String closedBy, long outTs) {
+        List<Bytes> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        try (KeyValueIterator<Bytes, byte[]> it = closing.all()) {
             while (it.hasNext()) {
                 Bytes k = it.next().key;
-                if (decodeLong(k.get(), 0) > limit) {
+                long closeTime = decodeLong(k.get(), 0);
+                if (closeTime > limit) {
+                    next = closeTime;
                     break;
                 }
                 due.add(k);
             }
+        }
+        nextCloseTime = next;
+        if (!due.isEmpty()) {
+            persistStreamTime();
         }
         for (Bytes k : due) {
             byte[] ck = k.get();
@@ -272,7 +376,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             byte[] stored = windows.get(wk);
             if (stored != null) {
                 Accumulator acc = Accumulator.fromBytes(stored, sketches);
-                emit(groupKeyOf(wk.get()), acc, true, closedBy, outTs);
+                emit(groupKeyOfSession(wk.get()), acc, true, closedBy, outTs);
                 windows.delete(wk);
             }
             closing.delete(k);
@@ -305,7 +409,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         if (elapsed <= 0) {
             return;
         }
-        setStreamTime(streamTime + elapsed);
+        streamTime += elapsed;
+        persistStreamTime();
         lastAdvanceWall = now;
         closeDue(streamTime, IDLE, now);
     }
@@ -321,13 +426,19 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         return ByteBuffer.wrap(b, offset, 8).getLong() ^ Long.MIN_VALUE;
     }
 
-    static Bytes windowKey(byte[] group, long start) {
+    /** Time windows: {@code [start][group]}, so windows sort by when they close. */
+    static Bytes timeWindowKey(long start, byte[] group) {
+        return Bytes.wrap(ByteBuffer.allocate(8 + group.length).putLong(start ^ Long.MIN_VALUE).put(group).array());
+    }
+
+    /** Sessions: {@code [len][group][start]}, so one key's sessions are one range. */
+    static Bytes sessionKey(byte[] group, long start) {
         ByteBuffer b = ByteBuffer.allocate(2 + group.length + 8);
         b.putShort((short) group.length).put(group).putLong(start ^ Long.MIN_VALUE);
         return Bytes.wrap(b.array());
     }
 
-    static String groupKeyOf(byte[] windowKey) {
+    static String groupKeyOfSession(byte[] windowKey) {
         int len = ByteBuffer.wrap(windowKey, 0, 2).getShort() & 0xffff;
         return new String(windowKey, 2, len, StandardCharsets.UTF_8);
     }

@@ -53,13 +53,15 @@ class WindowAggregationTest {
         }
     }
 
-    @Test
-    void tumblingWindowsCountEveryReadingOnceAndEveryStatisticMatchesADirectComputation() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "open windows on heap: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"20000", "3", "0"})
+    void tumblingWindowsCountEveryReadingOnceAndEveryStatisticMatchesADirectComputation(String heapWindows) {
         Random rnd = new Random(42);
         int n = 3_000;
         double[] values = new double[n];
         Map<String, List<long[]>> byWindow = new TreeMap<>();
-        try (Driver d = new Driver(Map.of("window.size.ms", "10000", "window.grace.ms", "2000", "statistics", ALL))) {
+        try (Driver d = new Driver(Map.of("window.size.ms", "10000", "window.grace.ms", "2000", "statistics", ALL,
+                "window.heap.max.windows", heapWindows))) {
             long ts = T0;
             for (int i = 0; i < n; i++) {
                 String device = "d" + rnd.nextInt(5);

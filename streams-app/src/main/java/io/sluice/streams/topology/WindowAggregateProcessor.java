@@ -91,6 +91,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private boolean lateAllInHeap;
     /** The open time windows of the task, deserialized, mirroring the store (bounded, LRU). */
     private Map<Bytes, Accumulator> open;
+    /** Whether {@link #open} holds every open window (nothing evicted): then a miss needs no store read. */
+    private boolean openComplete;
     private final int openMax;
 
     /** {@code sketches} null when no percentile is configured; {@code lateSink} null to count late readings only. */
@@ -126,9 +128,14 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         this.open = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Bytes, Accumulator> eldest) {
-                return size() > openMax;
+                if (size() > openMax) {
+                    openComplete = false;
+                    return true;
+                }
+                return false;
             }
         };
+        loadOpenWindows();
         if (idleCloseMs > 0) {
             context.schedule(Duration.ofMillis(idleCheckMs), PunctuationType.WALL_CLOCK_TIME, this::idleCheck);
         }
@@ -191,7 +198,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             Bytes wk = timeWindowKey(s, group);
             Accumulator acc = open.get(wk);
             if (acc == null) {
-                byte[] stored = windows.get(wk);
+                byte[] stored = openComplete ? null : windows.get(wk);
                 if (stored == null) {
                     acc = new Accumulator(s, end, sketches == null ? null : sketches.create());
                     closesAt(closeTime);
@@ -278,6 +285,26 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         long n = b == null ? 0 : ByteBuffer.wrap(b).getLong();
         lateCounts.put(groupKey, n);
         return n;
+    }
+
+    /** After a (re)start: the task's open time windows onto the heap, if they fit. */
+    private void loadOpenWindows() {
+        openComplete = false;
+        if (spec.isSession() || openMax == 0) {
+            return;
+        }
+        Map<Bytes, Accumulator> loaded = new java.util.HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
+            while (it.hasNext()) {
+                if (loaded.size() >= openMax) {
+                    return;
+                }
+                KeyValue<Bytes, byte[]> kv = it.next();
+                loaded.put(kv.key, Accumulator.fromBytes(kv.value, sketches));
+            }
+        }
+        open.putAll(loaded);
+        openComplete = true;
     }
 
     /** Reads every key's late count into the heap, unless there are too many: then an LRU cache of the store. */

@@ -292,7 +292,7 @@ public final class StreamsAppConfig extends AbstractConfig {
                 ROCKSDB_MEMORY_DOC, MEMORY_GROUP, ++o, Width.SHORT, "RocksDB memory bytes");
         def.define(ROCKSDB_MEMTABLE_CONFIG, Type.LONG, 16L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
                 ROCKSDB_MEMTABLE_DOC, MEMORY_GROUP, ++o, Width.SHORT, "RocksDB memtable bytes");
-        def.define(OPEN_WINDOWS_HEAP_CONFIG, Type.INT, 20_000, ConfigDef.Range.between(0, 10_000_000),
+        def.define(OPEN_WINDOWS_HEAP_CONFIG, Type.INT, 100_000, ConfigDef.Range.between(0, 10_000_000),
                 Importance.LOW, OPEN_WINDOWS_HEAP_DOC, MEMORY_GROUP, ++o, Width.SHORT, "Open windows on heap");
         def.define(MAX_POLL_RECORDS_CONFIG, Type.INT, 1000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
                 MAX_POLL_RECORDS_DOC, MEMORY_GROUP, ++o, Width.SHORT, "Max poll records");
@@ -386,7 +386,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         if (c.badRecordPolicy() == BadRecordPolicy.DEAD_LETTER && c.deadLetterTopic() == null) {
             errors.add(DLQ_TOPIC_CONFIG + " is required when " + BAD_RECORD_POLICY_CONFIG + "=dead_letter");
         }
-        if (c.idleClose().isZero() == false && c.getLong(IDLE_CHECK_CONFIG) > c.getLong(IDLE_CLOSE_CONFIG)) {
+        if (!c.idleClose().isZero() && c.getLong(IDLE_CHECK_CONFIG) > c.getLong(IDLE_CLOSE_CONFIG)) {
             errors.add(IDLE_CHECK_CONFIG + " (" + c.getLong(IDLE_CHECK_CONFIG) + ") must not be above "
                     + IDLE_CLOSE_CONFIG + " (" + c.getLong(IDLE_CLOSE_CONFIG) + ")");
         }

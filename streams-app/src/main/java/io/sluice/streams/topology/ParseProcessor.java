@@ -1,8 +1,11 @@
 package io.sluice.streams.topology;
 
+import io.sluice.protocol.ErrorCode;
 import io.sluice.protocol.ProtocolException;
+import io.sluice.protocol.ProtocolLimits;
 import io.sluice.protocol.json.TelemetryJson;
 import io.sluice.protocol.telemetry.DeviceReading;
+import io.sluice.protocol.telemetry.Gap;
 import io.sluice.protocol.telemetry.TelemetryRecord;
 import io.sluice.streams.AppRuntime;
 import io.sluice.streams.StreamsAppMetrics;
@@ -63,10 +66,12 @@ final class ParseProcessor implements Processor<byte[], byte[], Object, Object> 
         TelemetryRecord parsed;
         try {
             if (value == null) {
-                throw new IllegalArgumentException("record has no value (tombstone)");
+                throw new ProtocolException(ErrorCode.BAD_JSON, "record has no value (tombstone)");
             }
             parsed = TelemetryJson.parseRecord(value);
-        } catch (ProtocolException | IllegalArgumentException e) {
+            check(parsed);
+        } catch (RuntimeException e) {
+            // whatever is wrong with one record stays with that record
             rejected(record, e.getMessage());
             return;
         }
@@ -78,6 +83,19 @@ final class ParseProcessor implements Processor<byte[], byte[], Object, Object> 
         observe(GroupKey.eventTime(parsed, record.timestamp()));
         context.forward(new Record<Object, Object>(GroupKey.of(parsed, grouping, tag), new Parsed(parsed, value),
                 record.timestamp()), next);
+    }
+
+    /** What the source checks too: a metric name it would accept, a finite value. */
+    private static void check(TelemetryRecord r) {
+        if (r instanceof DeviceReading d) {
+            ProtocolLimits.checkMetric(d.reading().metric(), d.reading().seq());
+            if (!Double.isFinite(d.reading().value())) {
+                throw new ProtocolException(ErrorCode.BAD_VALUE, "value of '" + d.reading().metric() + "' is "
+                        + d.reading().value() + "; NaN and infinite values cannot be aggregated");
+            }
+        } else {
+            ProtocolLimits.checkMetric(((Gap) r).metric(), -1);
+        }
     }
 
     private void observe(long eventTime) {

@@ -84,6 +84,9 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private long streamTime;
     /** No window closes before this stream time (a lower bound, so closing scans only when something is due). */
     private long nextCloseTime;
+    /** Start of the last time window closed (all windows starting at or before it are closed). */
+    private long closedStart;
+    private final long paneMs;
     private long lastRecordWall;
     private long lastAdvanceWall;
     /** Every key's late count while {@link #lateAllInHeap}; otherwise an LRU cache of the store. */
@@ -100,6 +103,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             String outputSink, String lateSink, Duration idleClose, Duration idleCheck, int openMax) {
         this.openMax = openMax;
         this.spec = spec;
+        this.paneMs = spec.isSession() ? 0 : spec.paneMs();
         this.stats = stats;
         this.emit = emit;
         this.sketches = sketches;
@@ -122,6 +126,9 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         byte[] st = meta.get(STREAM_TIME_KEY);
         this.streamTime = st == null ? Long.MIN_VALUE : ByteBuffer.wrap(st).getLong();
         this.nextCloseTime = Long.MIN_VALUE; // unknown after a (re)start: the first check scans
+        // every window emitted before a restart closed at or before the stored stream time
+        this.closedStart = spec.isSession() || st == null ? Long.MIN_VALUE / 4
+                : Math.floorDiv(streamTime - spec.sizeMs() - spec.graceMs(), spec.advanceMs()) * spec.advanceMs();
         this.lastRecordWall = context.currentSystemTimeMs();
         this.lastAdvanceWall = lastRecordWall;
         loadLateCounts();
@@ -186,35 +193,59 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         }
     }
 
+    /**
+     * Time windows keep one accumulator per (pane, group): the reading updates its pane only,
+     * and a window is the merge of its panes when it is emitted.
+     */
     private boolean timeWindows(String groupKey, TelemetryRecord r, long ts, long outTs) {
-        boolean counted = false;
-        byte[] group = groupKey.getBytes(StandardCharsets.UTF_8);
-        for (long s = spec.lastStart(ts); s > ts - spec.sizeMs(); s -= spec.advanceMs()) {
-            long end = s + spec.sizeMs();
-            long closeTime = spec.closeTime(end);
-            if (closeTime <= streamTime) {
-                continue;
-            }
-            Bytes wk = timeWindowKey(s, group);
-            Accumulator acc = open.get(wk);
-            if (acc == null) {
-                byte[] stored = openComplete ? null : windows.get(wk);
-                if (stored == null) {
-                    acc = new Accumulator(s, end, sketches == null ? null : sketches.create());
-                    closesAt(closeTime);
-                } else {
-                    acc = Accumulator.fromBytes(stored, sketches);
-                }
-                open.put(wk, acc);
-            }
-            apply(acc, r, ts);
-            windows.put(wk, acc.toBytes(sketches));
-            if (emit == EmitMode.UPDATE) {
-                emit(groupKey, acc, false, null, outTs);
-            }
-            counted = true;
+        if (spec.closeTime(spec.lastStart(ts) + spec.sizeMs()) <= streamTime) {
+            return false; // every window containing ts is closed
         }
-        return counted;
+        long pane = Math.floorDiv(ts, paneMs) * paneMs;
+        byte[] group = groupKey.getBytes(StandardCharsets.UTF_8);
+        Bytes pk = timeWindowKey(pane, group);
+        Accumulator acc = open.get(pk);
+        if (acc == null) {
+            byte[] stored = openComplete ? null : windows.get(pk);
+            if (stored == null) {
+                acc = new Accumulator(pane, pane + paneMs, sketches == null ? null : sketches.create());
+                closesAt(spec.closeTime(Math.max(spec.firstStart(pane), closedStart + spec.advanceMs()) + spec.sizeMs()));
+            } else {
+                acc = Accumulator.fromBytes(stored, sketches);
+            }
+            open.put(pk, acc);
+        }
+        apply(acc, r, ts);
+        windows.put(pk, acc.toBytes(sketches));
+        if (emit == EmitMode.UPDATE) {
+            for (long s = spec.lastStart(ts); s > ts - spec.sizeMs(); s -= spec.advanceMs()) {
+                if (s > closedStart && spec.closeTime(s + spec.sizeMs()) > streamTime) {
+                    emit(groupKey, paneMs == spec.sizeMs() ? acc : mergePanes(group, s), false, null, outTs);
+                }
+            }
+        }
+        return true;
+    }
+
+    private Accumulator pane(Bytes key) {
+        Accumulator acc = open.get(key);
+        if (acc != null || openComplete) {
+            return acc;
+        }
+        byte[] stored = windows.get(key);
+        return stored == null ? null : Accumulator.fromBytes(stored, sketches);
+    }
+
+    /** One group's window starting at {@code s}, merged from its panes. */
+    private Accumulator mergePanes(byte[] group, long s) {
+        Accumulator merged = new Accumulator(s, s + spec.sizeMs(), sketches == null ? null : sketches.create());
+        for (long q = s; q < s + spec.sizeMs(); q += paneMs) {
+            Accumulator p = pane(timeWindowKey(q, group));
+            if (p != null) {
+                merged.merge(p);
+            }
+        }
+        return merged;
     }
 
     private boolean session(String groupKey, TelemetryRecord r, long ts, long outTs) {
@@ -350,32 +381,88 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         }
     }
 
-    /** Time windows are keyed by start first, so the due ones are a prefix of the store. */
+    /**
+     * Emits every time window that is due, in start order: the windows containing the earliest
+     * remaining pane first, each merged from its panes; after window {@code s} the panes no later
+     * window needs ({@code < s + advance}) are dropped. Panes are keyed by start first, so each
+     * step reads a range of the store.
+     */
     private void closeDueTimeWindows(long limit, String closedBy, long outTs) {
-        long lastDueStart = limit - spec.sizeMs() - spec.graceMs();
-        List<Bytes> due = new ArrayList<>();
+        long lastDue = Math.floorDiv(limit - spec.sizeMs() - spec.graceMs(), spec.advanceMs()) * spec.advanceMs();
+        boolean emitted = false;
         long next = Long.MAX_VALUE;
+        while (true) {
+            Long first = firstPaneStart();
+            if (first == null) {
+                break;
+            }
+            long s = Math.max(spec.firstStart(first), closedStart + spec.advanceMs());
+            if (s > lastDue) {
+                next = spec.closeTime(s + spec.sizeMs());
+                break;
+            }
+            emitWindow(s, closedBy, outTs);
+            dropPanesBefore(s + spec.advanceMs());
+            closedStart = s;
+            emitted = true;
+        }
+        closedStart = Math.max(closedStart, lastDue);
+        nextCloseTime = next;
+        if (emitted) {
+            persistStreamTime();
+        }
+    }
+
+    private Long firstPaneStart() {
         try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
+            return it.hasNext() ? decodeLong(it.peekNextKey().get(), 0) : null;
+        }
+    }
+
+    private void emitWindow(long s, String closedBy, long outTs) {
+        Map<String, Accumulator> byGroup = new LinkedHashMap<>();
+        boolean single = paneMs == spec.sizeMs();
+        try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(s)),
+                Bytes.wrap(encodeLong(s + spec.sizeMs())))) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 byte[] k = kv.key.get();
-                long start = decodeLong(k, 0);
-                if (start > lastDueStart) {
-                    next = spec.closeTime(start + spec.sizeMs());
+                if (decodeLong(k, 0) >= s + spec.sizeMs()) {
                     break;
                 }
-                due.add(kv.key);
-                Accumulator acc = open.remove(kv.key);
-                emit(new String(k, 8, k.length - 8, StandardCharsets.UTF_8),
-                        acc != null ? acc : Accumulator.fromBytes(kv.value, sketches), true, closedBy, outTs);
+                String group = new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
+                Accumulator p = open.get(kv.key);
+                if (p == null) {
+                    p = Accumulator.fromBytes(kv.value, sketches);
+                }
+                if (single) {
+                    byGroup.put(group, p); // tumbling: the pane is the window, and it is dropped next
+                } else {
+                    byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(),
+                            sketches == null ? null : sketches.create())).merge(p);
+                }
             }
         }
-        nextCloseTime = next;
-        if (!due.isEmpty()) {
-            persistStreamTime();
+        for (Map.Entry<String, Accumulator> e : byGroup.entrySet()) {
+            emit(e.getKey(), e.getValue(), true, closedBy, outTs);
         }
-        for (Bytes k : due) {
+    }
+
+    private void dropPanesBefore(long t) {
+        List<Bytes> drop = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(Long.MIN_VALUE)),
+                Bytes.wrap(encodeLong(t)))) {
+            while (it.hasNext()) {
+                Bytes k = it.next().key;
+                if (decodeLong(k.get(), 0) >= t) {
+                    break;
+                }
+                drop.add(k);
+            }
+        }
+        for (Bytes k : drop) {
             windows.delete(k);
+            open.remove(k);
         }
     }
 

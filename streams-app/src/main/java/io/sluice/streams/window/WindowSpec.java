@@ -45,6 +45,28 @@ public record WindowSpec(String type, long sizeMs, long advanceMs, long gapMs, l
         return Math.floorDiv(ts, advanceMs) * advanceMs;
     }
 
+    /**
+     * Pane length of time windows: the largest slice every window is made of whole
+     * (gcd of size and advance; the size itself for tumbling windows). State is kept per pane
+     * and windows are merged from their panes when they close, so a reading updates one pane
+     * however many hopping windows contain it.
+     */
+    public long paneMs() {
+        long a = sizeMs;
+        long b = advanceMs;
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    /** Start of the earliest time window containing a pane (or timestamp) starting at {@code t}. */
+    public long firstStart(long t) {
+        return Math.floorDiv(t - sizeMs, advanceMs) * advanceMs + advanceMs;
+    }
+
     /** How many time windows contain any one timestamp. */
     public int windowsPerTimestamp() {
         return (int) ((sizeMs + advanceMs - 1) / advanceMs);

@@ -297,15 +297,21 @@ class WindowAggregationTest {
         try (Driver d = new Driver(Map.of("window.size.ms", "10000", "window.grace.ms", "0"))) {
             d.raw("d1", "{not json", T0);
             d.raw("d1", "{\"device\":\"d1\",\"metric\":\"m\"}", T0);
+            d.raw("d1", "{\"device\":\"d1\",\"metric\":\"m\",\"value\":NaN}", T0);
+            d.raw("d1", "{\"device\":\"d 1\",\"metric\":\"m\",\"value\":1}", T0);
             d.reading("d1", "m", 1, T0 + 1_000, 1);
             d.reading("d1", "m", 2, T0 + 20_000, 1);
             var dead = d.dlq.readRecordsToList();
-            assertThat(dead).hasSize(2);
+            assertThat(dead).hasSize(4);
+            assertThat(new String(dead.get(2).headers().lastHeader("sluice.error").value(), StandardCharsets.UTF_8))
+                    .contains("NaN");
+            assertThat(new String(dead.get(3).headers().lastHeader("sluice.error").value(), StandardCharsets.UTF_8))
+                    .contains("device id");
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
             assertThat(new String(dead.get(1).headers().lastHeader("sluice.error").value(), StandardCharsets.UTF_8))
                     .contains("missing 'value'");
             assertThat(d.aggregates()).singleElement().matches(a -> a.count() == 1);
-            assertThat(d.runtime.metrics().getDeadLetterRecords()).isEqualTo(2);
+            assertThat(d.runtime.metrics().getDeadLetterRecords()).isEqualTo(4);
         }
     }
 
@@ -380,6 +386,78 @@ class WindowAggregationTest {
             assertThat(a.late()).isZero();
             assertThat(a.gapReadings()).isZero();
             assertThat(a.key()).isEqualTo("d1/m/" + T0);
+        }
+    }
+
+    /**
+     * Random time-window configurations over out-of-order readings, against a direct model of
+     * the rules: stream time is the largest event time so far; a reading counts in every window
+     * containing it that has not reached its close time (end + grace), and is late when none
+     * is left; each window's final aggregate holds exactly the readings counted in it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void timeWindowsMatchADirectModelOfWindowsGraceAndLateness(long seed) {
+        Random rnd = new Random(seed);
+        long advance = 1_000L * (1 + rnd.nextInt(5));
+        long size = advance * (1 + rnd.nextInt(4));
+        long grace = 500L * rnd.nextInt(6);
+        String emit = rnd.nextBoolean() ? "final" : "update";
+        Map<String, List<Double>> model = new TreeMap<>();
+        long lateModel = 0;
+        try (Driver d = new Driver(Map.of("window.type", "hopping", "window.size.ms", String.valueOf(size),
+                "window.advance.ms", String.valueOf(advance), "window.grace.ms", String.valueOf(grace), "emit", emit,
+                "window.heap.max.windows", rnd.nextBoolean() ? "100000" : "2"))) {
+            long streamTime = Long.MIN_VALUE;
+            long clock = T0;
+            for (int i = 0; i < 1_500; i++) {
+                clock += rnd.nextInt(200);
+                long ts = clock - rnd.nextInt((int) (size + 2 * grace + 1)); // some beyond grace
+                String dev = "d" + rnd.nextInt(3);
+                double v = rnd.nextInt(1000);
+                d.reading(dev, "m", i, ts, v);
+                streamTime = Math.max(streamTime, ts);
+                boolean counted = false;
+                for (long st = Math.floorDiv(ts, advance) * advance; st > ts - size; st -= advance) {
+                    if (st + size + grace > streamTime) {
+                        model.computeIfAbsent(dev + "/m/" + st, k -> new ArrayList<>()).add(v);
+                        counted = true;
+                    }
+                }
+                if (!counted) {
+                    lateModel++;
+                }
+            }
+            d.reading("zz", "m", 0, clock + 10 * (size + grace) + 100_000, 0);
+            List<Aggregate> finals = d.aggregates().stream().filter(Aggregate::isFinal)
+                    .filter(a -> !a.device().equals("zz")).toList();
+            Map<String, Aggregate> got = finals.stream().collect(Collectors.toMap(Aggregate::key, a -> a));
+            assertThat(got).as("one final per window").hasSameSizeAs(finals);
+            assertThat(got.keySet()).isEqualTo(model.keySet());
+            for (var e : model.entrySet()) {
+                Aggregate a = got.get(e.getKey());
+                assertThat(a.count()).as(e.getKey()).isEqualTo(e.getValue().size());
+                assertThat(a.sum()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).sum());
+                assertThat(a.min()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).min().orElseThrow());
+                assertThat(a.max()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).max().orElseThrow());
+                assertThat(a.windowEnd() - a.windowStart()).isEqualTo(size);
+            }
+            assertThat(d.runtime.metrics().getLateReadings()).isEqualTo(lateModel);
+            assertThat(d.lateRecords()).hasSize((int) lateModel);
+        }
+    }
+
+    @Test
+    void hoppingUpdatesShowTheWindowSoFarAndEndWithTheFinal() {
+        try (Driver d = new Driver(Map.of("window.type", "hopping", "window.size.ms", "20000",
+                "window.advance.ms", "10000", "window.grace.ms", "0", "emit", "update"))) {
+            d.reading("d1", "m", 1, T0 + 5_000, 1);   // windows [-10,10) and [0,20)
+            d.reading("d1", "m", 2, T0 + 15_000, 2);  // [0,20) and [10,30); [-10,10) closes
+            List<Aggregate> out = d.aggregates();
+            Map<String, List<Aggregate>> byWindow = out.stream().collect(Collectors.groupingBy(Aggregate::key));
+            assertThat(byWindow.get("d1/m/" + T0)).extracting(Aggregate::count).containsExactly(1L, 2L);
+            assertThat(byWindow.get("d1/m/" + (T0 - 10_000))).extracting(Aggregate::isFinal).containsExactly(false, true);
+            assertThat(byWindow.get("d1/m/" + (T0 + 10_000))).singleElement().matches(a -> a.count() == 1 && a.sum() == 2.0);
         }
     }
 }

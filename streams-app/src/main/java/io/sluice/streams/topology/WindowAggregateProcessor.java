@@ -92,10 +92,12 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     /** Every key's late count while {@link #lateAllInHeap}; otherwise an LRU cache of the store. */
     private Map<String, Long> lateCounts;
     private boolean lateAllInHeap;
-    /** The open time windows of the task, deserialized, mirroring the store (bounded, LRU). */
+    /** The task's open panes, deserialized, mirroring the store (bounded; oldest dropped first). */
     private Map<Bytes, Accumulator> open;
     /** Whether {@link #open} holds every open window (nothing evicted): then a miss needs no store read. */
     private boolean openComplete;
+    /** While {@link #openComplete}: the keys of the open panes by pane start, so closing reads no store. */
+    private java.util.TreeMap<Long, List<Bytes>> paneIndex;
     private final int openMax;
 
     /** {@code sketches} null when no percentile is configured; {@code lateSink} null to count late readings only. */
@@ -132,11 +134,13 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         this.lastRecordWall = context.currentSystemTimeMs();
         this.lastAdvanceWall = lastRecordWall;
         loadLateCounts();
-        this.open = new LinkedHashMap<>(1024, 0.75f, true) {
+        // insertion order: the oldest panes close first, so they are the ones to let go of
+        this.open = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Bytes, Accumulator> eldest) {
                 if (size() > openMax) {
                     openComplete = false;
+                    paneIndex = null;
                     return true;
                 }
                 return false;
@@ -214,6 +218,9 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
                 acc = Accumulator.fromBytes(stored, sketches);
             }
             open.put(pk, acc);
+            if (paneIndex != null) {
+                paneIndex.computeIfAbsent(pane, x -> new ArrayList<>()).add(pk);
+            }
         }
         apply(acc, r, ts);
         windows.put(pk, acc.toBytes(sketches));
@@ -321,6 +328,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     /** After a (re)start: the task's open time windows onto the heap, if they fit. */
     private void loadOpenWindows() {
         openComplete = false;
+        paneIndex = null;
         if (spec.isSession() || openMax == 0) {
             return;
         }
@@ -335,6 +343,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             }
         }
         open.putAll(loaded);
+        paneIndex = new java.util.TreeMap<>();
+        for (Bytes k : loaded.keySet()) {
+            paneIndex.computeIfAbsent(decodeLong(k.get(), 0), x -> new ArrayList<>()).add(k);
+        }
         openComplete = true;
     }
 
@@ -414,6 +426,9 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     }
 
     private Long firstPaneStart() {
+        if (paneIndex != null) {
+            return paneIndex.isEmpty() ? null : paneIndex.firstKey();
+        }
         try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
             return it.hasNext() ? decodeLong(it.peekNextKey().get(), 0) : null;
         }
@@ -422,6 +437,25 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private void emitWindow(long s, String closedBy, long outTs) {
         Map<String, Accumulator> byGroup = new LinkedHashMap<>();
         boolean single = paneMs == spec.sizeMs();
+        if (paneIndex != null) {
+            for (List<Bytes> keys : paneIndex.subMap(s, s + spec.sizeMs()).values()) {
+                for (Bytes key : keys) {
+                    byte[] k = key.get();
+                    String group = new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
+                    Accumulator p = open.get(key);
+                    if (single) {
+                        byGroup.put(group, p);
+                    } else {
+                        byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(),
+                                sketches == null ? null : sketches.create())).merge(p);
+                    }
+                }
+            }
+            for (Map.Entry<String, Accumulator> e : byGroup.entrySet()) {
+                emit(e.getKey(), e.getValue(), true, closedBy, outTs);
+            }
+            return;
+        }
         try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(s)),
                 Bytes.wrap(encodeLong(s + spec.sizeMs())))) {
             while (it.hasNext()) {
@@ -449,6 +483,17 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     }
 
     private void dropPanesBefore(long t) {
+        if (paneIndex != null) {
+            var head = paneIndex.headMap(t);
+            for (List<Bytes> keys : head.values()) {
+                for (Bytes k : keys) {
+                    windows.delete(k);
+                    open.remove(k);
+                }
+            }
+            head.clear();
+            return;
+        }
         List<Bytes> drop = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(Long.MIN_VALUE)),
                 Bytes.wrap(encodeLong(t)))) {

@@ -38,9 +38,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>State (all RocksDB, changelogged, behind the record cache):
  * <ul>
- *   <li>{@value #WINDOWS_STORE}: the window's {@link Accumulator}, keyed {@code [start][group key]}
- *   for time windows (they close in start order, so closing reads a prefix of the store) and
- *   {@code [len][group key][start]} for sessions (one key's sessions are one range);</li>
+ *   <li>{@value #WINDOWS_STORE}: {@link Accumulator}s. Time windows keep one per pane
+ *   ({@link WindowSpec#paneMs}) and group, keyed {@code [pane start][group key]}: a reading
+ *   updates one pane, a window is merged from its panes when it closes, and panes close in start
+ *   order, so closing reads a prefix of the store. Sessions keep one per session, keyed
+ *   {@code [len][group key][start]} (one key's sessions are one range);</li>
  *   <li>{@value #CLOSING_STORE} (sessions only): {@code [close time][session key]}, an index
  *   ordered by when each session closes, since a session's end moves as it grows;</li>
  *   <li>{@value #META_STORE}: the task's stream time (so a restart does not reopen closed

@@ -198,6 +198,9 @@ public final class StreamsBenchmark {
             handle = app::close;
             processed = () -> app.metrics().getReadings();
         }
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long first = 0;
         long peakHeap = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -210,11 +213,22 @@ public final class StreamsBenchmark {
         }
         long last = System.nanoTime();
         long done = processed.getAsLong();
+        // CPU time is what the topology costs, whatever else runs on the machine meanwhile
+        double processCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        double streamThreadCpu = 0;
+        var threads = ManagementFactory.getThreadMXBean();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains("StreamThread")) {
+                streamThreadCpu += threads.getThreadCpuTime(info.getThreadId()) / 1e9;
+            }
+        }
         handle.close();
         double secs = (last - first) / 1e9;
         System.out.printf(Locale.ROOT,
-                "RESULT %s %s %s stats=%s: %d records in %.2f s = %.0f records/s, peak heap %d MB, peak RSS %d MB%n",
-                kind, window, guarantee, stats, done, secs, done / secs, peakHeap >> 20, peakRssKb() >> 10);
+                "RESULT %s %s %s stats=%s: %d records in %.2f s = %.0f records/s; %.0f records per stream-thread CPU s, "
+                        + "%.0f per process CPU s; peak heap %d MB, peak RSS %d MB%n",
+                kind, window, guarantee, stats, done, secs, done / secs, done / streamThreadCpu, done / processCpu,
+                peakHeap >> 20, peakRssKb() >> 10);
         System.exit(0);
     }
 

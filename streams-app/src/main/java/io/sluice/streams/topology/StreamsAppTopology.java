@@ -15,6 +15,7 @@ import org.apache.kafka.streams.GroupProtocol;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -48,7 +49,8 @@ public final class StreamsAppTopology {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology buildTopology(StreamsAppConfig config) {
-        StreamsBuilder builder = new StreamsBuilder();
+        // the builder sees the app's Kafka Streams settings (e.g. the processing exception handler flag)
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig(config))));
         Serde<byte[]> bytes = Serdes.ByteArray();
         String deadLetterSink = config.badRecordPolicy() == BadRecordPolicy.DEAD_LETTER ? DEAD_LETTER_SINK : null;
 

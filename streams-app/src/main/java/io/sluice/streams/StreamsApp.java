@@ -111,7 +111,9 @@ public final class StreamsApp implements AutoCloseable {
         if (monitor != null) {
             monitor.close();
         }
-        boolean clean = streams.close(new KafkaStreams.CloseOptions().timeout(timeout).leaveGroup(true));
+        // leave the group at once, so the partitions move to the other instances without waiting for the session timeout
+        boolean clean = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }

@@ -197,6 +197,7 @@ public final class PausingConsumer implements Consumer<byte[], byte[]> {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // part of the Consumer interface still; Kafka Streams may call it
     public void close(Duration timeout) {
         metrics.consumerClosed(this);
         delegate.close(timeout);

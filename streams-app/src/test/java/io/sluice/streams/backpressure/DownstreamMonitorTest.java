@@ -60,11 +60,10 @@ class DownstreamMonitorTest {
         DownstreamMonitor m = new DownstreamMonitor(null, null, "out", metrics::get,
                 new BackpressureController(1000, 100, 0.8, 0.3), state, appMetrics);
         Map<MetricName, Metric> values = new HashMap<>();
-        for (var e : new Map.Entry[] {metric("p1", "buffer-total-bytes", 1000), metric("p1", "buffer-available-bytes", 900),
-                metric("p2", "buffer-total-bytes", 1000), metric("p2", "buffer-available-bytes", 150)}) {
-            @SuppressWarnings("unchecked")
-            Map.Entry<MetricName, Metric> x = e;
-            values.put(x.getKey(), x.getValue());
+        for (Map.Entry<MetricName, Metric> e : java.util.List.of(metric("p1", "buffer-total-bytes", 1000),
+                metric("p1", "buffer-available-bytes", 900), metric("p2", "buffer-total-bytes", 1000),
+                metric("p2", "buffer-available-bytes", 150))) {
+            values.put(e.getKey(), e.getValue());
         }
         metrics.set(values);
         m.check();

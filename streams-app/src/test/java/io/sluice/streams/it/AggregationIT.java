@@ -142,6 +142,7 @@ class AggregationIT {
             List<Aggregate> finals = ItSupport.finals(kafka, t.output(), sent.size(), Duration.ofSeconds(120));
             assertThat(finals.stream().mapToLong(Aggregate::count).sum()).isEqualTo(sent.size());
             assertEqualToRecomputation(finals, sent);
+            assertThat(app.metrics().getLateReadings()).isZero();
         }
     }
 }

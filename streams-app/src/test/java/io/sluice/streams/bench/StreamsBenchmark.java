@@ -36,6 +36,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
 
@@ -79,6 +80,8 @@ public final class StreamsBenchmark {
                 {"sluice", "tumbling", "exactly_once_v2", "default"},
                 {"plain", "hopping", "at_least_once", "default"},
                 {"sluice", "hopping", "at_least_once", "default"},
+                {"plain", "session", "at_least_once", "default"},
+                {"sluice", "session", "at_least_once", "default"},
             };
             // which runs, in order, repeats allowed (e.g. 0,1,0,1 interleaves to spread machine noise)
             List<Integer> order = new ArrayList<>();
@@ -169,6 +172,7 @@ public final class StreamsBenchmark {
         s.put("window.type", window);
         s.put("window.size.ms", window.equals("hopping") ? "60000" : "10000");
         s.put("window.advance.ms", window.equals("hopping") ? "10000" : "0");
+        s.put("window.session.gap.ms", "30000");
         s.put("window.grace.ms", "1000");
         s.put("idle.close.ms", "0");
         s.put("backpressure.enabled", "false");
@@ -249,28 +253,51 @@ public final class StreamsBenchmark {
     static StreamsBuilder plainTopology(StreamsAppConfig config, AtomicLong counter) {
         StreamsBuilder b = new StreamsBuilder();
         Serde<byte[]> bytes = Serdes.ByteArray();
+        if (config.window().isSession()) {
+            b.stream(config.inputTopic(), Consumed.with(Serdes.String(), bytes))
+                    .mapValues(v -> parseValue(v, counter))
+                    .filter((k, v) -> !Double.isNaN(v))
+                    .groupByKey(Grouped.with(Serdes.String(), Serdes.Double()))
+                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(config.window().gapMs()),
+                            Duration.ofMillis(config.window().graceMs())))
+                    .aggregate(() -> agg(0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY),
+                            (k, v, a) -> add(a, v),
+                            (k, x, y) -> {
+                                ByteBuffer p = ByteBuffer.wrap(x);
+                                ByteBuffer q = ByteBuffer.wrap(y);
+                                return agg(p.getLong(0) + q.getLong(0), p.getDouble(8) + q.getDouble(8),
+                                        Math.min(p.getDouble(16), q.getDouble(16)), Math.max(p.getDouble(24), q.getDouble(24)));
+                            },
+                            Materialized.with(Serdes.String(), bytes))
+                    .toStream()
+                    .to(config.outputTopic(), Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), bytes));
+            return b;
+        }
         long size = config.window().sizeMs();
         TimeWindows windows = TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(config.window().graceMs()))
                 .advanceBy(Duration.ofMillis(config.window().advanceMs()));
         b.stream(config.inputTopic(), Consumed.with(Serdes.String(), bytes))
-                .mapValues(v -> {
-                    counter.incrementAndGet();
-                    TelemetryRecord r = TelemetryJson.parseRecord(v);
-                    return r instanceof DeviceReading d ? d.reading().value() : Double.NaN;
-                })
+                .mapValues(v -> parseValue(v, counter))
                 .filter((k, v) -> !Double.isNaN(v))
                 .groupByKey(Grouped.with(Serdes.String(), Serdes.Double()))
                 .windowedBy(windows)
                 .aggregate(() -> agg(0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY),
-                        (k, v, a) -> {
-                            ByteBuffer x = ByteBuffer.wrap(a);
-                            return agg(x.getLong(0) + 1, x.getDouble(8) + v, Math.min(x.getDouble(16), v),
-                                    Math.max(x.getDouble(24), v));
-                        },
+                        (k, v, a) -> add(a, v),
                         Materialized.with(Serdes.String(), bytes))
                 .toStream()
                 .to(config.outputTopic(), Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, size), bytes));
         return b;
+    }
+
+    private static double parseValue(byte[] v, AtomicLong counter) {
+        counter.incrementAndGet();
+        TelemetryRecord r = TelemetryJson.parseRecord(v);
+        return r instanceof DeviceReading d ? d.reading().value() : Double.NaN;
+    }
+
+    private static byte[] add(byte[] a, double v) {
+        ByteBuffer x = ByteBuffer.wrap(a);
+        return agg(x.getLong(0) + 1, x.getDouble(8) + v, Math.min(x.getDouble(16), v), Math.max(x.getDouble(24), v));
     }
 
     private static byte[] agg(long count, double sum, double min, double max) {

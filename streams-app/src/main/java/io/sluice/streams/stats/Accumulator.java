@@ -9,13 +9,22 @@ import java.util.Map;
 
 /**
  * The running state of one window: exact count, sum, min, max, mean and variance (Welford, merged
- * with Chan's formula), first and last by event time, gap readings, and an optional DDSketch for
- * percentiles. Everything merges, so session merges and hopping windows stay exact (percentiles
- * within the sketch's relative accuracy). Stored as a compact byte array.
+ * with Chan's formula), first and last by event time, gap readings, and, when percentiles are
+ * configured, a DDSketch. Everything merges, so session merges and hopping windows stay exact
+ * (percentiles within the sketch's relative accuracy). Stored as a compact byte array.
+ *
+ * <p>Until it holds more than {@value #RAW_MAX} values the sketch is kept as the raw values: they
+ * cost less to store at every reading than a sketch's bins, and a sketch built from them when
+ * percentiles are read gives exactly what the sketch would have (a DDSketch does not depend on
+ * insertion order).
  */
 public final class Accumulator {
     private static final byte VERSION = 1;
     private static final int HEADER = 1 + 8 * 15;
+    static final int RAW_MAX = 32;
+    private static final byte NO_VALUES = 0;
+    private static final byte RAW_VALUES = 1;
+    private static final byte SKETCH = 2;
 
     long start;
     long end;
@@ -32,12 +41,61 @@ public final class Accumulator {
     long gapReadings;
     long minTs = Long.MAX_VALUE;
     long maxTs = Long.MIN_VALUE;
-    DDSketch sketch;
+    /** Null when no percentile is configured. */
+    private final SketchFactory sketches;
+    /** The values, while at most {@link #RAW_MAX} and percentiles are configured; then null. */
+    private double[] raw;
+    private int rawCount;
+    /** The sketch, once there are more than {@link #RAW_MAX} values. */
+    private DDSketch sketch;
 
-    public Accumulator(long start, long end, DDSketch sketch) {
+    /** {@code sketches} null: no percentiles. */
+    public Accumulator(long start, long end, SketchFactory sketches) {
         this.start = start;
         this.end = end;
-        this.sketch = sketch;
+        this.sketches = sketches;
+    }
+
+    private void keep(double value) {
+        if (sketches == null) {
+            return;
+        }
+        if (sketch != null) {
+            sketch.accept(value);
+            return;
+        }
+        if (raw == null) {
+            raw = new double[4];
+        } else if (rawCount == raw.length) {
+            if (rawCount == RAW_MAX) {
+                toSketch();
+                sketch.accept(value);
+                return;
+            }
+            raw = java.util.Arrays.copyOf(raw, Math.min(RAW_MAX, rawCount * 2));
+        }
+        raw[rawCount++] = value;
+    }
+
+    private void toSketch() {
+        sketch = sketches.create();
+        for (int i = 0; i < rawCount; i++) {
+            sketch.accept(raw[i]);
+        }
+        raw = null;
+        rawCount = 0;
+    }
+
+    /** The sketch of the values so far (built from the raw values when there are few). */
+    DDSketch sketch() {
+        if (sketch != null) {
+            return sketch;
+        }
+        DDSketch s = sketches.create();
+        for (int i = 0; i < rawCount; i++) {
+            s.accept(raw[i]);
+        }
+        return s;
     }
 
     public void add(long ts, double value) {
@@ -61,9 +119,7 @@ public final class Accumulator {
             last = value;
         }
         seen(ts);
-        if (sketch != null) {
-            sketch.accept(value);
-        }
+        keep(value);
     }
 
     public void addGap(long ts, long readings) {
@@ -99,8 +155,17 @@ public final class Accumulator {
         gapReadings += o.gapReadings;
         minTs = Math.min(minTs, o.minTs);
         maxTs = Math.max(maxTs, o.maxTs);
-        if (sketch != null && o.sketch != null) {
-            sketch.mergeWith(o.sketch);
+        if (sketches != null) {
+            if (o.sketch != null) {
+                if (sketch == null) {
+                    toSketch();
+                }
+                sketch.mergeWith(o.sketch);
+            } else {
+                for (int i = 0; i < o.rawCount; i++) {
+                    keep(o.raw[i]);
+                }
+            }
         }
     }
 
@@ -148,6 +213,7 @@ public final class Accumulator {
         Double firstV = null;
         Double lastV = null;
         Map<String, Double> pct = null;
+        DDSketch sk = null;
         boolean any = count > 0;
         for (Statistic s : stats) {
             switch (s.kind()) {
@@ -159,11 +225,14 @@ public final class Accumulator {
                 case FIRST -> firstV = any ? first : null;
                 case LAST -> lastV = any ? last : null;
                 case PERCENTILE -> {
-                    if (any && sketch != null && !sketch.isEmpty()) {
+                    if (any && sketches != null) {
                         if (pct == null) {
                             pct = new LinkedHashMap<>();
+                            sk = sketch();
                         }
-                        pct.put(s.name(), sketch.getValueAtQuantile(s.quantile()));
+                        if (!sk.isEmpty()) {
+                            pct.put(s.name(), sk.getValueAtQuantile(s.quantile()));
+                        }
                     }
                 }
                 default -> {
@@ -176,27 +245,33 @@ public final class Accumulator {
 
     // ---------------------------------------------------------------- bytes
 
-    public byte[] toBytes(SketchFactory sketches) {
+    public byte[] toBytes() {
         byte[] sk = sketch == null ? null : sketches.encode(sketch);
-        ByteBuffer b = ByteBuffer.allocate(HEADER + (sk == null ? 0 : sk.length));
+        int values = sketches == null ? 0 : sk != null ? 1 + sk.length : rawCount > 0 ? 1 + 8 * rawCount : 0;
+        ByteBuffer b = ByteBuffer.allocate(HEADER + values);
         b.put(VERSION);
         b.putLong(start).putLong(end).putLong(count).putDouble(sum).putDouble(min).putDouble(max)
                 .putDouble(mean).putDouble(m2).putLong(firstTs).putDouble(first).putLong(lastTs).putDouble(last)
                 .putLong(gapReadings).putLong(minTs).putLong(maxTs);
         if (sk != null) {
-            b.put(sk);
+            b.put(SKETCH).put(sk);
+        } else if (values > 0) {
+            b.put(RAW_VALUES);
+            for (int i = 0; i < rawCount; i++) {
+                b.putDouble(raw[i]);
+            }
         }
         return b.array();
     }
 
-    /** {@code sketches} null: a sketch in the bytes is ignored (percentiles not configured). */
+    /** {@code sketches} null: values in the bytes are ignored (percentiles not configured). */
     public static Accumulator fromBytes(byte[] bytes, SketchFactory sketches) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte v = b.get();
         if (v != VERSION) {
             throw new IllegalStateException("window state of unknown version " + v);
         }
-        Accumulator a = new Accumulator(b.getLong(), b.getLong(), null);
+        Accumulator a = new Accumulator(b.getLong(), b.getLong(), sketches);
         a.count = b.getLong();
         a.sum = b.getDouble();
         a.min = b.getDouble();
@@ -210,8 +285,21 @@ public final class Accumulator {
         a.gapReadings = b.getLong();
         a.minTs = b.getLong();
         a.maxTs = b.getLong();
-        if (sketches != null) {
-            a.sketch = bytes.length > HEADER ? sketches.decode(bytes, HEADER, bytes.length - HEADER) : sketches.create();
+        if (sketches != null && bytes.length > HEADER) {
+            byte kind = bytes[HEADER];
+            if (kind == SKETCH) {
+                a.sketch = sketches.decode(bytes, HEADER + 1, bytes.length - HEADER - 1);
+            } else if (kind == RAW_VALUES) {
+                int n = (bytes.length - HEADER - 1) / 8;
+                a.raw = new double[Math.max(4, n)];
+                b.position(HEADER + 1);
+                for (int i = 0; i < n; i++) {
+                    a.raw[i] = b.getDouble();
+                }
+                a.rawCount = n;
+            } else if (kind != NO_VALUES) {
+                throw new IllegalStateException("window state with unknown value kind " + kind);
+            }
         }
         return a;
     }

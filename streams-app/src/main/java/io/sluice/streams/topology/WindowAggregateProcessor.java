@@ -214,7 +214,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         if (acc == null) {
             byte[] stored = openComplete ? null : windows.get(pk);
             if (stored == null) {
-                acc = new Accumulator(pane, pane + paneMs, sketches == null ? null : sketches.create());
+                acc = new Accumulator(pane, pane + paneMs, sketches);
                 closesAt(spec.closeTime(Math.max(spec.firstStart(pane), closedStart + spec.advanceMs()) + spec.sizeMs()));
             } else {
                 acc = Accumulator.fromBytes(stored, sketches);
@@ -225,7 +225,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             }
         }
         apply(acc, r, ts);
-        windows.put(pk, acc.toBytes(sketches));
+        windows.put(pk, acc.toBytes());
         if (emit == EmitMode.UPDATE) {
             for (long s = spec.lastStart(ts); s > ts - spec.sizeMs(); s -= spec.advanceMs()) {
                 if (s > closedStart && spec.closeTime(s + spec.sizeMs()) > streamTime) {
@@ -247,7 +247,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
 
     /** One group's window starting at {@code s}, merged from its panes. */
     private Accumulator mergePanes(byte[] group, long s) {
-        Accumulator merged = new Accumulator(s, s + spec.sizeMs(), sketches == null ? null : sketches.create());
+        Accumulator merged = new Accumulator(s, s + spec.sizeMs(), sketches);
         for (long q = s; q < s + spec.sizeMs(); q += paneMs) {
             Accumulator p = pane(timeWindowKey(q, group));
             if (p != null) {
@@ -262,7 +262,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             return false;
         }
         byte[] group = groupKey.getBytes(StandardCharsets.UTF_8);
-        Accumulator merged = new Accumulator(ts, ts, sketches == null ? null : sketches.create());
+        Accumulator merged = new Accumulator(ts, ts, sketches);
         apply(merged, r, ts);
         List<KeyValue<Bytes, Accumulator>> overlapping = new ArrayList<>(2);
         try (KeyValueIterator<Bytes, byte[]> it = windows.range(sessionKey(group, Long.MIN_VALUE),
@@ -282,7 +282,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         }
         merged.setBounds(merged.minTs(), merged.maxTs());
         Bytes wk = sessionKey(group, merged.start());
-        windows.put(wk, merged.toBytes(sketches));
+        windows.put(wk, merged.toBytes());
         closing.put(closingKey(spec.closeTime(merged.end()), wk), EMPTY);
         closesAt(spec.closeTime(merged.end()));
         if (emit == EmitMode.UPDATE) {
@@ -449,7 +449,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
                         byGroup.put(group, p);
                     } else {
                         byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(),
-                                sketches == null ? null : sketches.create())).merge(p);
+                                sketches)).merge(p);
                     }
                 }
             }
@@ -475,7 +475,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
                     byGroup.put(group, p); // tumbling: the pane is the window, and it is dropped next
                 } else {
                     byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(),
-                            sketches == null ? null : sketches.create())).merge(p);
+                            sketches)).merge(p);
                 }
             }
         }

@@ -129,9 +129,10 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String ROCKSDB_MEMTABLE_CONFIG = "rocksdb.memtable.bytes";
     private static final String ROCKSDB_MEMTABLE_DOC = "The part of rocksdb.memory.bytes memtables may use.";
     public static final String OPEN_WINDOWS_HEAP_CONFIG = "window.heap.max.windows";
-    private static final String OPEN_WINDOWS_HEAP_DOC = "Open time-window panes each task keeps deserialized on the heap "
-            + "(oldest dropped first) in front of its window store, so a reading costs one store write and no read; about 300 bytes "
-            + "each without percentiles, plus the sketch with them. 0 turns it off.";
+    private static final String OPEN_WINDOWS_HEAP_DOC = "Time-window panes the instance keeps deserialized on the "
+            + "heap, across all its tasks (oldest of a task dropped first), in front of the window store, so a reading "
+            + "costs one store write and no read; about 300 bytes each, plus up to 32 values or a sketch with "
+            + "percentiles. 0 turns it off.";
     public static final String MAX_POLL_RECORDS_CONFIG = "max.poll.records";
     private static final String MAX_POLL_RECORDS_DOC = "Most records one poll of the main consumer returns.";
 

@@ -101,6 +101,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     /** While {@link #openComplete}: the keys of the open panes by pane start, so closing reads no store. */
     private java.util.TreeMap<Long, List<Bytes>> paneIndex;
     private final int openMax;
+    /** Panes on the heap across all tasks of the instance, bounded by {@link #openMax}. */
+    private java.util.concurrent.atomic.AtomicLong heapPanes;
 
     /** {@code sketches} null when no percentile is configured; {@code lateSink} null to count late readings only. */
     WindowAggregateProcessor(WindowSpec spec, List<Statistic> stats, EmitMode emit, SketchFactory sketches, String tag,
@@ -127,6 +129,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         AppRuntime runtime = AppRuntime.from(context.appConfigs());
         this.metrics = runtime.metrics();
         this.times = runtime.times();
+        if (open != null) {
+            heapPanes.addAndGet(-open.size()); // re-initialised (revived) without a close
+        }
+        this.heapPanes = runtime.heapPanes();
         byte[] st = meta.get(STREAM_TIME_KEY);
         this.streamTime = st == null ? Long.MIN_VALUE : ByteBuffer.wrap(st).getLong();
         this.nextCloseTime = Long.MIN_VALUE; // unknown after a (re)start: the first check scans
@@ -140,7 +146,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         this.open = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Bytes, Accumulator> eldest) {
-                if (size() > openMax) {
+                if (heapPanes.get() > openMax) {
+                    heapPanes.decrementAndGet();
                     openComplete = false;
                     paneIndex = null;
                     return true;
@@ -151,6 +158,14 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         loadOpenWindows();
         if (idleCloseMs > 0) {
             context.schedule(Duration.ofMillis(idleCheckMs), PunctuationType.WALL_CLOCK_TIME, this::idleCheck);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (open != null) {
+            heapPanes.addAndGet(-open.size());
+            open.clear();
         }
     }
 
@@ -219,6 +234,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             } else {
                 acc = Accumulator.fromBytes(stored, sketches);
             }
+            heapPanes.incrementAndGet();
             open.put(pk, acc);
             if (paneIndex != null) {
                 paneIndex.computeIfAbsent(pane, x -> new ArrayList<>()).add(pk);
@@ -337,13 +353,14 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         Map<Bytes, Accumulator> loaded = new java.util.HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
             while (it.hasNext()) {
-                if (loaded.size() >= openMax) {
+                if (heapPanes.get() + loaded.size() >= openMax) {
                     return;
                 }
                 KeyValue<Bytes, byte[]> kv = it.next();
                 loaded.put(kv.key, Accumulator.fromBytes(kv.value, sketches));
             }
         }
+        heapPanes.addAndGet(loaded.size());
         open.putAll(loaded);
         paneIndex = new java.util.TreeMap<>();
         for (Bytes k : loaded.keySet()) {
@@ -490,7 +507,9 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             for (List<Bytes> keys : head.values()) {
                 for (Bytes k : keys) {
                     windows.delete(k);
-                    open.remove(k);
+                    if (open.remove(k) != null) {
+                        heapPanes.decrementAndGet();
+                    }
                 }
             }
             head.clear();
@@ -509,7 +528,9 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         }
         for (Bytes k : drop) {
             windows.delete(k);
-            open.remove(k);
+            if (open.remove(k) != null) {
+                heapPanes.decrementAndGet();
+            }
         }
     }
 

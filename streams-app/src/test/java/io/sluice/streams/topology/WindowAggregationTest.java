@@ -89,6 +89,8 @@ class WindowAggregationTest {
             }
             assertThat(d.lateRecords()).isEmpty();
             assertThat(d.runtime.metrics().getReadings()).isEqualTo(n + 1);
+            // the heap holds at most the configured panes, and only open ones: the closer's window
+            assertThat(d.runtime.heapPanes().get()).isBetween(0L, Math.min(1L, Long.parseLong(heapWindows)));
         }
     }
 

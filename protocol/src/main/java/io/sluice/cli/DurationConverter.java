@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Reads {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT30S}) durations on command lines. */
+/** Reads {@code 0}, {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT30S}) durations on command lines. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -15,6 +15,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     }
 
     public static Duration parse(String value) {
+        if (value.trim().equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher m = SHORT.matcher(value.trim());
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

@@ -123,7 +123,28 @@ public final class DeviceSimulator implements Callable<Integer> {
         DeviceFleet.Settings s = new DeviceFleet.Settings(endpoints, devices, idPrefix, rate, count, duration, metrics,
                 batch, linger, Math.max(maxInFlight, batch), token == null ? "" : token, ssl, threads);
         long t0 = System.nanoTime();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         try (DeviceFleet fleet = DeviceFleet.start(s)) {
+            // SIGTERM / Ctrl-C: stop generating, then let the main thread flush and write the summary
+            Thread hook = new Thread(() -> {
+                fleet.stopGenerating();
+                try {
+                    done.await(flushTimeout.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "sluice-devices-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return run(fleet, t0);
+            } finally {
+                done.countDown();
+            }
+        }
+    }
+
+    private int run(DeviceFleet fleet, long t0) throws Exception {
+        {
             long lastAccepted = 0;
             long lastTick = t0;
             while (!fleet.awaitGenerated(Duration.ofSeconds(1))) {

@@ -1,0 +1,120 @@
+package io.sluice.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@code ./sluice quickstart} as a user does — real processes for the broker, the Connect
+ * worker, the Streams app, the devices and the peer — twice in the same data folder, and checks
+ * the final accounting is complete, every process is gone and every port is free afterwards.
+ */
+class QuickstartIT {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final Path DATA = Path.of("target/quickstart-it").toAbsolutePath();
+
+    @Test
+    void runsTwiceInTheSameFolderAndAccountsForEveryReading() throws Exception {
+        deleteTree(DATA);
+        List<Integer> ports = freePorts(8);
+
+        Run first = quickstart(ports, "25s");
+        assertThat(first.exit).as(first.output).isZero();
+        assertThat(first.output)
+                .contains("Sluice quickstart, run 1")
+                .contains("  - starting the Kafka broker")
+                .contains("=> complete: sent = acked = in Kafka = counted = delivered")
+                .contains("Every process stopped; ports free.");
+        assertThat(Files.exists(DATA.resolve("kafka-logs/meta.properties"))).isTrue();
+        assertNoProcessLeft();
+        assertPortsFree(ports);
+
+        // storage is already formatted: the broker starts on it, topics and offsets are kept
+        Run second = quickstart(ports, "15s");
+        assertThat(second.exit).as(second.output).isZero();
+        assertThat(second.output)
+                .contains("Sluice quickstart, run 2")
+                .contains("Final accounting (run 2, devices q2-*)")
+                .contains("=> complete")
+                .contains("Every process stopped; ports free.");
+        assertNoProcessLeft();
+        assertPortsFree(ports);
+    }
+
+    record Run(int exit, String output) {
+    }
+
+    private static Run quickstart(List<Integer> ports, String duration) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("sluice").toString(), "quickstart",
+                "--data-dir", DATA.toString(), "--devices", "6", "--rate", "600", "--duration", duration, "--window", "4s",
+                "--view", "lines",
+                "--broker-port", ports.get(0).toString(), "--controller-port", ports.get(1).toString(),
+                "--connect-port", ports.get(2).toString(), "--device-port", ports.get(3).toString(),
+                "--line-port", ports.get(4).toString(), "--peer-port", ports.get(5).toString(),
+                "--connect-jmx-port", ports.get(6).toString(), "--streams-jmx-port", ports.get(7).toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true);
+        pb.environment().put("SLUICE_NO_BUILD", "1");
+        Path log = Files.createTempFile("quickstart", ".log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+        if (!ended) {
+            p.destroy();
+            p.waitFor(60, TimeUnit.SECONDS);
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        return new Run(ended ? p.exitValue() : -1, out);
+    }
+
+    private static void assertNoProcessLeft() {
+        List<String> left = ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").contains(DATA.toString()))
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse(""))
+                .toList();
+        assertThat(left).as("processes still running on %s", DATA).isEmpty();
+    }
+
+    private static void assertPortsFree(List<Integer> ports) throws IOException {
+        for (int port : ports) {
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                assertThat(s.getLocalPort()).isEqualTo(port);
+            }
+        }
+    }
+
+    private static List<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                ports.add(s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -114,7 +114,12 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new QuickstartCommand());
+        System.exit(commandLine(new QuickstartCommand()).execute(args));
+    }
+
+    /** The command line with start-up problems reported as one message, not a stack trace. */
+    static CommandLine commandLine(QuickstartCommand command) {
+        CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof StackException) {
                 cmd.getErr().println("sluice quickstart: " + e.getMessage());
@@ -122,7 +127,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             }
             throw e;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 
     @Override

@@ -323,7 +323,7 @@ public final class DeviceClient implements AutoCloseable {
             throw new ProtocolException(io.sluice.protocol.ErrorCode.BAD_FILE_NAME, "file name is " + nameBytes
                     + " bytes of UTF-8, the limit is " + ProtocolLimits.MAX_FILE_NAME_BYTES);
         }
-        int frameRoom = config.limits().maxFrameBytes() - FILE_CHUNK_HEADER_BYTES;
+        int frameRoom = config.limits().maxFrameBytes() - io.sluice.protocol.file.FileLayout.CHUNK_FRAME_OVERHEAD_BYTES;
         if (options.chunkBytes() > frameRoom) {
             throw new IllegalArgumentException("chunks of " + options.chunkBytes() + " bytes do not fit frames of "
                     + config.limits().maxFrameBytes() + " bytes (at most " + frameRoom + ")");
@@ -332,9 +332,6 @@ public final class DeviceClient implements AutoCloseable {
         files.submit(new FileSender.Transfer(fileId, name, path, deleteAfter, h.size(), h.sha256(), options, result));
         return result;
     }
-
-    /** A FILE_CHUNK frame's bytes beyond its data with the longest file id: type, id, offset, CRC, data length. */
-    public static final int FILE_CHUNK_HEADER_BYTES = 1 + 2 + ProtocolLimits.MAX_FILE_ID_LENGTH + 8 + 4 + 4;
 
     public DeviceFileStats fileStats() {
         return files.stats();

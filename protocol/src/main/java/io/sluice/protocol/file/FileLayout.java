@@ -14,6 +14,13 @@ import java.util.List;
  * @param chunkSize bytes of every chunk but the last
  */
 public record FileLayout(long size, int chunkSize) {
+    /**
+     * Bytes a {@code FILE_CHUNK} frame takes beyond its data, with the longest file id: type,
+     * file id, offset, CRC-32C, data length. A chunk fits a frame limit {@code max} when
+     * {@code chunkSize + CHUNK_FRAME_OVERHEAD_BYTES <= max}.
+     */
+    public static final int CHUNK_FRAME_OVERHEAD_BYTES = 1 + 2 + io.sluice.protocol.ProtocolLimits.MAX_FILE_ID_LENGTH + 8 + 4 + 4;
+
     public FileLayout {
         if (size < 0) {
             throw new IllegalArgumentException("size must not be negative, was " + size);

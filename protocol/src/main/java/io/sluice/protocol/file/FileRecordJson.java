@@ -63,6 +63,33 @@ public final class FileRecordJson {
         }
     }
 
+    /**
+     * Whether a files-topic value is a completion marker, reading only as far as its
+     * {@code kind} (first in what the source writes); false for chunks and for anything unreadable.
+     */
+    public static boolean isMarker(byte[] json) {
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (field.equals(FileRecord.KIND) && t == JsonToken.VALUE_STRING) {
+                    String kind = p.getText();
+                    return kind.equals(FileRecord.KIND_COMPLETE) || kind.equals(FileRecord.KIND_FAILED);
+                }
+                if (field.equals("payload") && t == JsonToken.START_OBJECT) {
+                    continue; // the schema envelope: look inside
+                }
+                p.skipChildren();
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static FileRecord readObject(JsonParser p, boolean topLevel) throws IOException {
         String kind = null;
         String device = null;

@@ -67,4 +67,25 @@ class FileRecordJsonTest {
         FileDelivery d = c.toDelivery("files", 2, 99);
         assertThat(d).isEqualTo(new FileDelivery("files", 2, 99, "d", "f", "n", 4, SHA, 4, 0, 7, new byte[] {1, 2, 3, 4}));
     }
+
+    @Test
+    void markersAreToldApartFromChunksWithoutDecodingTheData() {
+        FileRecord.Chunk c = new FileRecord.Chunk("d", "f", "n", 4, SHA, 4, 0, 7, new byte[] {1, 2, 3, 4});
+        FileRecord.Marker m = new FileRecord.Marker("d", "f", "n", 4, SHA, 4, 1, false);
+        assertThat(FileRecordJson.isMarker(FileRecordJson.write(c))).isFalse();
+        assertThat(FileRecordJson.isMarker(FileRecordJson.write(m))).isTrue();
+        String wrapped = "{\"schema\":{\"type\":\"struct\",\"fields\":[]},\"payload\":" + new String(FileRecordJson.write(m),
+                StandardCharsets.UTF_8) + "}";
+        assertThat(FileRecordJson.isMarker(wrapped.getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(FileRecordJson.isMarker("garbage".getBytes())).isFalse();
+    }
+
+    @Test
+    void eventsRoundTripWithTheirFieldNames() {
+        FileRecord.Marker m = new FileRecord.Marker("d", "f", "n", 4, SHA, 4, 1, true);
+        FileEvent e = FileEvent.of(m, "files", 0, 12, null, 1700000000000L);
+        String json = new String(e.toJson(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"event\":\"file_complete\"").contains("\"file_id\":\"f\"").contains("\"path\":null");
+        assertThat(FileEvent.parse(e.toJson())).isEqualTo(e);
+    }
 }

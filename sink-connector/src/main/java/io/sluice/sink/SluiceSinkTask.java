@@ -340,7 +340,13 @@ public class SluiceSinkTask extends SinkTask {
                     + "or marker of the Sluice source: " + e.getMessage(), e);
         }
         if (f instanceof FileRecord.Chunk c) {
-            long frame = 80L + c.data().length + c.device().length() + c.fileId().length() + 3L * c.name().length();
+            try {
+                c.toDelivery("t", 0, 0);
+            } catch (IllegalArgumentException e) {
+                throw new DataException("a file chunk whose " + e.getMessage() + " cannot go to peers", e);
+            }
+            long frame = 80L + c.data().length + c.device().length() + c.fileId().length()
+                    + Math.min(3L * c.name().length(), io.sluice.protocol.ProtocolLimits.MAX_FILE_NAME_BYTES);
             if (frame > frameLimit) {
                 throw new DataException("a chunk of " + c.data().length + " bytes does not fit in one FILE_DELIVERY frame to peers ("
                         + SluiceSinkConfig.FRAME_MAX_BYTES_CONFIG + " = " + (frameLimit + FRAME_SLACK_BYTES)

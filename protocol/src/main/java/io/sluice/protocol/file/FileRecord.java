@@ -1,5 +1,6 @@
 package io.sluice.protocol.file;
 
+import io.sluice.protocol.ProtocolLimits;
 import io.sluice.protocol.frame.FileDelivery;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -54,6 +55,30 @@ public sealed interface FileRecord permits FileRecord.Chunk, FileRecord.Marker {
 
     int chunkSize();
 
+    /** {@code s} cut to at most {@code maxBytes} of UTF-8, on a character boundary. */
+    static String cut(String s, int maxBytes) {
+        if (utf8Length(s) <= maxBytes) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        int used = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (used + n > maxBytes) {
+                break;
+            }
+            b.appendCodePoint(cp);
+            used += n;
+            i += Character.charCount(cp);
+        }
+        return b.toString();
+    }
+
+    static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /** The largest JSON record a chunk of {@code chunkBytes} makes (base64 plus {@link #MAX_OVERHEAD_BYTES}). */
     static long maxRecordBytes(long chunkBytes) {
         return 4 * ((chunkBytes + 2) / 3) + MAX_OVERHEAD_BYTES;
@@ -63,10 +88,19 @@ public sealed interface FileRecord permits FileRecord.Chunk, FileRecord.Marker {
     record Chunk(String device, String fileId, String name, long size, byte[] sha256, int chunkSize, long offset, int crc32c,
             byte[] data) implements FileRecord {
 
-        /** The frame a peer receives for this chunk, read from the files topic at (topic, partition, offset). */
+        /**
+         * The frame a peer receives for this chunk, read from the files topic at (topic, partition,
+         * offset). A name longer than the frame allows (a record not written by the source) is cut
+         * to {@link ProtocolLimits#MAX_FILE_NAME_BYTES}; receivers sanitize names anyway.
+         *
+         * @throws IllegalArgumentException when the device or file id is too long for any frame
+         */
         public FileDelivery toDelivery(String topic, int partition, long kafkaOffset) {
-            return new FileDelivery(topic, partition, kafkaOffset, device, fileId, name, size, sha256, chunkSize, offset, crc32c,
-                    data);
+            if (utf8Length(device) > ProtocolLimits.MAX_TEXT_BYTES || utf8Length(fileId) > ProtocolLimits.MAX_TEXT_BYTES) {
+                throw new IllegalArgumentException("device or file id over " + ProtocolLimits.MAX_TEXT_BYTES + " bytes");
+            }
+            return new FileDelivery(topic, partition, kafkaOffset, device, fileId, cut(name, ProtocolLimits.MAX_FILE_NAME_BYTES),
+                    size, sha256, chunkSize, offset, crc32c, data);
         }
 
         @Override

@@ -69,6 +69,16 @@ class FileRecordJsonTest {
     }
 
     @Test
+    void aNameTooLongForTheWireIsCutForPeers() {
+        FileRecord.Chunk c = new FileRecord.Chunk("d", "f", "\u00e9".repeat(600), 4, SHA, 4, 0, 7, new byte[] {1, 2, 3, 4});
+        FileDelivery d = c.toDelivery("files", 0, 1);
+        assertThat(d.name()).isEqualTo("\u00e9".repeat(512));
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+        io.sluice.protocol.codec.FrameCodec.encode(d, buf);
+        assertThat(buf.readableBytes()).isGreaterThan(1024);
+    }
+
+    @Test
     void markersAreToldApartFromChunksWithoutDecodingTheData() {
         FileRecord.Chunk c = new FileRecord.Chunk("d", "f", "n", 4, SHA, 4, 0, 7, new byte[] {1, 2, 3, 4});
         FileRecord.Marker m = new FileRecord.Marker("d", "f", "n", 4, SHA, 4, 1, false);

@@ -754,9 +754,9 @@ public final class PeerHub {
         try {
             return FileRecordJson.parse(r.value()) instanceof FileRecord.Chunk c ? c.toDelivery(r.topic(), r.partition(), r.offset())
                     : null;
-        } catch (ProtocolException e) {
-            log.debug("record {}-{}@{} of a files topic is not a chunk ({}); sent as a record", r.topic(), r.partition(), r.offset(),
-                    e.getMessage());
+        } catch (ProtocolException | IllegalArgumentException e) {
+            log.debug("record {}-{}@{} of a files topic is not a chunk a peer can take ({}); sent as a record", r.topic(),
+                    r.partition(), r.offset(), e.getMessage());
             return null;
         }
     }

@@ -19,10 +19,17 @@ final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private final long bytesPerSecond;
     private volatile boolean closed;
 
     TcpProxy(InetSocketAddress target) throws IOException {
+        this(target, Long.MAX_VALUE);
+    }
+
+    /** A relay that passes at most {@code bytesPerSecond} each way per connection (a slow link). */
+    TcpProxy(InetSocketAddress target, long bytesPerSecond) throws IOException {
         this.target = target;
+        this.bytesPerSecond = bytesPerSecond;
         this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         this.acceptor = new Thread(this::accept, "tcp-proxy-" + server.getLocalPort());
         this.acceptor.setDaemon(true);
@@ -58,11 +65,22 @@ final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[64 << 10];
+            byte[] buf = new byte[bytesPerSecond == Long.MAX_VALUE ? 64 << 10 : 16 << 10];
+            long start = System.nanoTime();
+            long passed = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     out.write(buf, 0, n);
+                    passed += n;
+                    if (bytesPerSecond != Long.MAX_VALUE) {
+                        // shape the rate: hold the next read until this many bytes were due
+                        long due = start + passed * 1_000_000_000L / bytesPerSecond;
+                        long ahead = due - System.nanoTime();
+                        if (ahead > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+                        }
+                    }
                 }
             } catch (IOException e) {
                 // cut or closed

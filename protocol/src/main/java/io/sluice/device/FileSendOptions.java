@@ -11,7 +11,8 @@ import java.nio.file.Path;
  *                      same id again to resume a transfer a previous run of the device began
  * @param chunkBytes    bytes per chunk (default 256 KiB); the source refuses sizes outside its
  *                      {@code files.chunk.min.bytes}..{@code files.chunk.max.bytes} and the frame limit
- * @param windowChunks  chunks sent ahead of the source's acknowledgement (default 8)
+ * @param windowChunks  chunks sent ahead of the source's acknowledgement (default 16; the source's chunk
+ *                      queue bounds what it holds whatever the devices send)
  * @param maxRetries    how often one chunk is sent again after the source refused it
  *                      ({@code CHUNK_CHECKSUM}) before the transfer fails (default 3)
  * @param spoolDirectory where a stream is copied before it is sent (default: the system's temp folder)
@@ -32,7 +33,7 @@ public record FileSendOptions(String name, String fileId, int chunkBytes, int wi
     }
 
     public static FileSendOptions defaults() {
-        return new FileSendOptions(null, null, DEFAULT_CHUNK_BYTES, 8, 3, null);
+        return new FileSendOptions(null, null, DEFAULT_CHUNK_BYTES, 16, 3, null);
     }
 
     public FileSendOptions withName(String v) {

@@ -77,6 +77,8 @@ public final class FileTransferBench {
     private final Path work;
     private final PrintStream log;
     private int runs;
+    /** Chunks the device sends ahead of the source's acknowledgement. */
+    int window = FileSendOptions.defaults().windowChunks();
 
     public FileTransferBench(EmbeddedConnectCluster connect, Path work, PrintStream log) {
         this.connect = connect;
@@ -87,6 +89,7 @@ public final class FileTransferBench {
     public static void main(String[] args) throws Exception {
         long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 100;
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 512 << 10;
+        int window = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         Thread sampler = new Thread(FileTransferBench::sample, "memory-sampler");
         sampler.setDaemon(true);
         sampler.start();
@@ -95,6 +98,7 @@ public final class FileTransferBench {
         List<String> report = new ArrayList<>();
         try {
             FileTransferBench b = new FileTransferBench(connect, work, System.err);
+            b.window = window;
             b.run(20L << 20, chunk); // warm-up, not reported
             peakHeap.set(0);
             peakRss.set(0);
@@ -115,6 +119,7 @@ public final class FileTransferBench {
             report.add(String.format(Locale.ROOT, "machine: %d cores, %s %s, max heap %d MiB",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                     Runtime.getRuntime().maxMemory() >> 20));
+            report.add(String.format(Locale.ROOT, "device window: %d chunks", window));
             report.add(String.format(Locale.ROOT, "file: %,d bytes in %d chunks of %d bytes; %d records (chunks and marker) of %,d "
                     + "bytes on average in the files topic; SHA-256 at the peer %s; chunks resent %d", r.fileBytes(), r.chunks(),
                     r.chunkBytes(), r.records(), recordSize, r.shaMatches() ? "matches" : "DIFFERS", r.chunksResent()));
@@ -199,7 +204,8 @@ public final class FileTransferBench {
             }
             log.printf("run %d: sending %,d bytes in chunks of %,d%n", n, fileBytes, chunkBytes);
             long t0 = System.nanoTime();
-            CompletableFuture<FileSendResult> sent = device.sendFile(file, FileSendOptions.defaults().withChunkBytes(chunkBytes));
+            CompletableFuture<FileSendResult> sent = device.sendFile(file, FileSendOptions.defaults().withChunkBytes(chunkBytes)
+                    .withWindowChunks(window));
             FileSendResult result = sent.get(30, TimeUnit.MINUTES);
             long t1 = System.nanoTime();
             ReceivedFile received = atPeer.get(30, TimeUnit.MINUTES);

@@ -83,7 +83,7 @@ class FileResumeIT {
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("resume-sink", 1, "sink did not come back");
             // 3. the peer is killed (no last acks) and another one takes its name and folder
             PeerClient killed = first;
-            await().atMost(WAIT).until(() -> killed.fileStats().chunksWritten() >= 60);
+            await().atMost(WAIT).until(() -> killed.fileStats().chunksWritten() >= 45);
             assertThat(result).isNotDone();
             first.closeNow();
             second = peer(sinkPort, folder, received);

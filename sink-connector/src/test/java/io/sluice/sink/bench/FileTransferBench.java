@@ -89,7 +89,7 @@ public final class FileTransferBench {
     public static void main(String[] args) throws Exception {
         long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 100;
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 512 << 10;
-        int window = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        int window = args.length > 2 ? Integer.parseInt(args[2]) : FileSendOptions.defaults().windowChunks();
         Thread sampler = new Thread(FileTransferBench::sample, "memory-sampler");
         sampler.setDaemon(true);
         sampler.start();

@@ -21,6 +21,8 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.file.AssemblerStats;
+import io.sluice.file.FileAssembler;
 import io.sluice.protocol.ProtocolException;
 import io.sluice.protocol.ProtocolVersion;
 import io.sluice.protocol.codec.FrameDecoder;
@@ -28,6 +30,7 @@ import io.sluice.protocol.codec.FrameEncoder;
 import io.sluice.protocol.frame.Cursor;
 import io.sluice.protocol.frame.DeliveredRecord;
 import io.sluice.protocol.frame.ErrorFrame;
+import io.sluice.protocol.frame.FileDelivery;
 import io.sluice.protocol.frame.Frame;
 import io.sluice.protocol.frame.PeerAck;
 import io.sluice.protocol.frame.PeerHello;
@@ -65,6 +68,11 @@ import org.slf4j.LoggerFactory;
  * them), drops duplicates by (topic, partition, offset), and keeps a bounded buffer: when the
  * application falls behind, it stops reading the sockets and the sink slows down.
  *
+ * <p>Files the sink delivers (its {@code files.topics}) are reassembled in a destination folder
+ * when one is configured ({@link PeerClientConfig.Builder#filesFolder}): chunks are checked,
+ * written once, acknowledged when on disk, and a {@link io.sluice.file.FileReceivedListener}
+ * hears of each finished file. They never reach {@link #poll} and the like.
+ *
  * <p>Consume with one of: {@link #poll}, {@link #iterator()}, {@link #publisher()} or
  * {@link #onRecord}. With {@link AckMode#AUTO} a record is processed once the application is
  * done with it (the next poll, the next iterator step, the callback or {@code onNext} returned);
@@ -87,6 +95,9 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
     private final PeerClientConfig config;
     private final EventLoopGroup group;
     private final DeliveryBuffer buffer;
+    private final FileReceiver files;
+    private final LongAdder fileChunksIgnored = new LongAdder();
+    private final AtomicBoolean warnedNoFolder = new AtomicBoolean();
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final Map<Part, Long> received = new ConcurrentHashMap<>();
@@ -114,10 +125,23 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
         this.buffer = new DeliveryBuffer(config.bufferMaxRecords(), config.bufferMaxBytes());
+        this.files = config.files() == null ? null : openFiles(config.files());
         for (Cursor c : config.resumeFrom()) {
             Part p = new Part(c.topic(), c.partition());
             received.merge(p, c.offset(), Math::max);
             processed.merge(p, c.offset(), Math::max);
+        }
+    }
+
+    private FileReceiver openFiles(PeerClientConfig.Files f) {
+        FileAssembler.Settings s = FileAssembler.Settings.of(f.folder()).withAllowDirectories(f.allowDirectories())
+                .withPartialTtl(f.partialTtl()).withFsync(f.fsync());
+        try {
+            return new FileReceiver(s, f.listener(), f.queueChunks(), f.queueBytes(),
+                    d -> markProcessed(d.topic(), d.partition(), d.offset()), this::afterTake);
+        } catch (java.io.IOException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new java.io.UncheckedIOException("cannot use " + f.folder() + " as the files folder: " + e.getMessage(), e);
         }
     }
 
@@ -611,6 +635,7 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
             switch (frame.type()) {
                 case RECORDS -> onRecords(ctx, (Records) frame);
+                case FILE_DELIVERY -> onFile((FileDelivery) frame);
                 case SUBSCRIBED -> onSubscribed(ctx, (Subscribed) frame);
                 case PING -> ctx.writeAndFlush(new Pong(((Ping) frame).nonce()), ctx.voidPromise());
                 case PONG -> lastRttNanos.set(System.nanoTime() - ((Pong) frame).nonce());
@@ -678,6 +703,31 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
             }
         }
 
+        private void onFile(FileDelivery d) {
+            long[] before = new long[1];
+            received.compute(new Part(d.topic(), d.partition()), (k, prev) -> {
+                before[0] = prev == null ? -1 : prev;
+                return prev == null ? d.offset() : Math.max(prev, d.offset());
+            });
+            if (d.offset() <= before[0]) {
+                duplicates.increment();
+                return;
+            }
+            if (files == null) {
+                // nowhere to write it: acknowledged so the sink does not hold back for it
+                fileChunksIgnored.increment();
+                if (warnedNoFolder.compareAndSet(false, true)) {
+                    log.warn("the sink delivers files ({}) but this client has no files folder: their chunks are acknowledged "
+                            + "and dropped", d.topic());
+                }
+                markProcessed(d.topic(), d.partition(), d.offset());
+                return;
+            }
+            if (files.offer(d)) {
+                pauseReading();
+            }
+        }
+
         private void onError(ChannelHandlerContext ctx, ErrorFrame e) {
             config.listener().error(ctx.channel().remoteAddress(), e);
             ProtocolException pe = new ProtocolException(e.code(), "sink at " + ctx.channel().remoteAddress() + " refused (" + e.code() + "): "
@@ -741,7 +791,7 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
      */
     private void pauseReading() {
         synchronized (readGate) {
-            if (!readPaused.get() && !buffer.hasRoom()) {
+            if (!readPaused.get() && !hasRoom()) {
                 readPaused.set(true);
                 for (Channel ch : channels) {
                     ch.config().setAutoRead(false);
@@ -755,13 +805,17 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
             return;
         }
         synchronized (readGate) {
-            if (readPaused.get() && buffer.hasRoom()) {
+            if (readPaused.get() && hasRoom()) {
                 readPaused.set(false);
                 for (Channel ch : channels) {
                     ch.config().setAutoRead(true);
                 }
             }
         }
+    }
+
+    private boolean hasRoom() {
+        return buffer.hasRoom() && (files == null || files.hasRoom());
     }
 
     private void fail(Throwable cause) {
@@ -805,6 +859,20 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
         long rtt = lastRttNanos.get();
         return new PeerClientStats(receivedCount.sum(), duplicates.sum(), processedCount.sum(), acksSent.sum(), connects.get(),
                 connected, buffer.size(), buffer.bytes(), rtt < 0 ? -1 : rtt / 1000);
+    }
+
+    /**
+     * Counters of the files written to the destination folder (zeros without one): files
+     * started, completed, failed; chunks received, written, skipped (already there); checksum
+     * failures; partial files removed after their TTL.
+     */
+    public AssemblerStats fileStats() {
+        return files == null ? new AssemblerStats(0, 0, 0, fileChunksIgnored.sum(), 0, 0, 0, 0, 0, 0, 0) : files.stats();
+    }
+
+    /** The file writer's failure (a disk error: chunks are no longer written nor acknowledged), or null. */
+    public Throwable fileFailure() {
+        return files == null ? null : files.failure();
     }
 
     /** Whether the client gave up for good. */
@@ -874,6 +942,9 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
             f.awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (files != null) {
+            files.close();
+        }
     }
 
     /** For the application's logs: who this client is. */

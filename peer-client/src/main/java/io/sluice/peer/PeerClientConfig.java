@@ -1,9 +1,11 @@
 package io.sluice.peer;
 
 import io.netty.handler.ssl.SslContext;
+import io.sluice.file.FileReceivedListener;
 import io.sluice.protocol.ProtocolLimits;
 import io.sluice.protocol.frame.Cursor;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,13 +39,39 @@ import java.util.List;
  *                         off, the application sees at-least-once delivery as it comes
  * @param limits           protocol limits
  * @param listener         connection events
+ * @param files            where delivered files are reassembled, or null: file chunks are then
+ *                         acknowledged and dropped
  */
 public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddress listen, String peerName, String token,
         SslContext ssl, SslContext serverSsl, List<String> topics, List<String> topicPatterns, List<String> devices,
         List<String> metrics, List<Cursor> resumeFrom, AckMode ackMode, Duration ackInterval, int bufferMaxRecords,
         long bufferMaxBytes, Duration reconnectBackoffMin, Duration reconnectBackoffMax, double reconnectJitter,
         Duration connectTimeout, Duration heartbeat, boolean followEndpoints, boolean dropDuplicates, ProtocolLimits limits,
-        PeerClientListener listener) {
+        PeerClientListener listener, Files files) {
+
+    /**
+     * Files delivered by the sink (topics in its {@code files.topics}) are written here.
+     *
+     * @param folder           destination folder (partial files in {@code .sluice-partial/})
+     * @param allowDirectories keep the directories of device-given names
+     * @param partialTtl       partial files idle longer are removed
+     * @param fsync            force each chunk to disk before acknowledging it
+     * @param queueChunks      chunks waiting to be written, at most (reading stops beyond)
+     * @param queueBytes       their bytes, at most
+     * @param listener         told once per file finished (or failed)
+     */
+    public record Files(Path folder, boolean allowDirectories, Duration partialTtl, boolean fsync, int queueChunks, long queueBytes,
+            FileReceivedListener listener) {
+        public Files {
+            if (folder == null) {
+                throw new IllegalArgumentException("a destination folder is needed");
+            }
+            if (queueChunks < 1 || queueBytes < 1) {
+                throw new IllegalArgumentException("file queue bounds must be positive");
+            }
+            listener = listener == null ? FileReceivedListener.NONE : listener;
+        }
+    }
 
     public PeerClientConfig {
         endpoints = List.copyOf(endpoints);
@@ -109,6 +137,45 @@ public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddr
         private boolean dropDuplicates = true;
         private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
         private PeerClientListener listener;
+        private Path filesFolder;
+        private boolean filesAllowDirectories;
+        private Duration filesPartialTtl = Duration.ofHours(24);
+        private boolean filesFsync;
+        private int fileQueueChunks = 64;
+        private long fileQueueBytes = 32L << 20;
+        private FileReceivedListener fileListener;
+
+        /** Reassemble delivered files in {@code folder} (see {@link Files}). */
+        public Builder filesFolder(Path v) {
+            filesFolder = v;
+            return this;
+        }
+
+        public Builder filesAllowDirectories(boolean v) {
+            filesAllowDirectories = v;
+            return this;
+        }
+
+        public Builder filesPartialTtl(Duration v) {
+            filesPartialTtl = v;
+            return this;
+        }
+
+        public Builder filesFsync(boolean v) {
+            filesFsync = v;
+            return this;
+        }
+
+        public Builder fileQueue(int maxChunks, long maxBytes) {
+            fileQueueChunks = maxChunks;
+            fileQueueBytes = maxBytes;
+            return this;
+        }
+
+        public Builder fileListener(FileReceivedListener v) {
+            fileListener = v;
+            return this;
+        }
 
         public Builder endpoint(InetSocketAddress v) {
             endpoints.add(v);
@@ -230,7 +297,9 @@ public record PeerClientConfig(List<InetSocketAddress> endpoints, InetSocketAddr
         public PeerClientConfig build() {
             return new PeerClientConfig(endpoints, listen, peerName, token, ssl, serverSsl, topics, topicPatterns, devices,
                     metrics, resumeFrom, ackMode, ackInterval, bufferMaxRecords, bufferMaxBytes, backoffMin, backoffMax,
-                    jitter, connectTimeout, heartbeat, followEndpoints, dropDuplicates, limits, listener);
+                    jitter, connectTimeout, heartbeat, followEndpoints, dropDuplicates, limits, listener,
+                    filesFolder == null ? null : new Files(filesFolder, filesAllowDirectories, filesPartialTtl, filesFsync,
+                            fileQueueChunks, fileQueueBytes, fileListener));
         }
     }
 }

@@ -107,6 +107,15 @@ final class FakeSink implements AutoCloseable {
         current.writeAndFlush(new Records(rs)).syncUninterruptibly();
     }
 
+    /** Sends frames (file deliveries, ...) on the current connection. */
+    void sendFrames(List<? extends Frame> frames) {
+        Channel ch = current;
+        for (Frame f : frames) {
+            ch.write(f);
+        }
+        ch.flush().closeFuture();
+    }
+
     /** The last acked offset of a partition, or -1. */
     long lastAck(String topic, int partition) {
         long max = -1;

@@ -16,6 +16,20 @@ public final class FakeSinkAccess implements AutoCloseable {
         sink.send(topic, partition, from, to);
     }
 
+    public void sendFrames(java.util.List<? extends io.sluice.protocol.frame.Frame> frames) {
+        sink.sendFrames(frames);
+    }
+
+    public long lastAck(String topic, int partition) {
+        return sink.lastAck(topic, partition);
+    }
+
+    /** The deliveries of a whole file, from Kafka offset {@code firstOffset} of partition 0 of "files". */
+    public static java.util.List<io.sluice.protocol.frame.FileDelivery> deliveries(String fileId, String name, byte[] content,
+            int chunk, long firstOffset) throws Exception {
+        return PeerClientFilesTest.deliveries(fileId, name, content, chunk, firstOffset);
+    }
+
     @Override
     public void close() {
         sink.close();

@@ -19,12 +19,14 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.protocol.ProtocolException;
+import io.sluice.protocol.ProtocolLimits;
 import io.sluice.protocol.ProtocolVersion;
 import io.sluice.protocol.codec.FrameCodec;
 import io.sluice.protocol.codec.FrameDecoder;
 import io.sluice.protocol.codec.FrameEncoder;
 import io.sluice.protocol.frame.Ack;
 import io.sluice.protocol.frame.ErrorFrame;
+import io.sluice.protocol.frame.FileStatus;
 import io.sluice.protocol.frame.Frame;
 import io.sluice.protocol.frame.Hello;
 import io.sluice.protocol.frame.HelloOk;
@@ -32,10 +34,20 @@ import io.sluice.protocol.frame.Ping;
 import io.sluice.protocol.frame.Pong;
 import io.sluice.protocol.frame.Reading;
 import io.sluice.protocol.frame.ReadingBatch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * keeps every reading until the source acknowledges it (it is then in Kafka), and after a lost
  * connection reconnects with exponential backoff and jitter and resends what was not
  * acknowledged. The in-flight window is bounded: {@link #send} blocks when it is full, so a
- * stalled source slows the device down instead of growing its memory.
+ * stalled source slows the device down instead of growing its memory. Files go the same way, in
+ * chunks, interleaved with readings ({@link #sendFile}).
  *
  * <pre>{@code
  * try (DeviceClient c = DeviceClient.start(DeviceClientConfig.builder("pump-7", addr).build())) {
@@ -73,6 +86,7 @@ public final class DeviceClient implements AutoCloseable {
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
+    private final FileSender files;
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder blockedNanos = new LongAdder();
@@ -101,6 +115,7 @@ public final class DeviceClient implements AutoCloseable {
         this.ownsGroup = config.eventLoopGroup() == null;
         this.group = ownsGroup ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : config.eventLoopGroup();
         this.loop = group.next();
+        this.files = new FileSender(config.deviceId(), loop, () -> ready ? channel : null);
         this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
@@ -209,6 +224,117 @@ public final class DeviceClient implements AutoCloseable {
         if (wrote) {
             ch.flush();
         }
+        // readings first (small, latency-sensitive), then file chunks with what room is left
+        files.pump();
+    }
+
+    // ------------------------------------------------------------------ files
+
+    /** Sends the file at {@code path} under its own name; see {@link #sendFile(Path, FileSendOptions)}. */
+    public CompletableFuture<FileSendResult> sendFile(Path path) {
+        return sendFile(path, FileSendOptions.defaults());
+    }
+
+    /**
+     * Sends a file to the source in chunks, interleaved with readings. The file is read once here
+     * to hash it (SHA-256), then chunk by chunk as the chunks go out: memory holds a few chunks,
+     * never the file. The source acknowledges chunks once Kafka has them; after a lost connection
+     * the transfer resumes with the chunks the source does not have. Do not change the file
+     * until the result is done.
+     *
+     * @return completes when the source reports the whole file in Kafka and its SHA-256 right;
+     *         fails with a {@link ProtocolException} when the source refuses the file (its code
+     *         says why: {@code FILE_TOO_LARGE}, {@code BAD_FILE_NAME}, {@code FILE_CHECKSUM}, ...),
+     *         or when the client closes first
+     */
+    public CompletableFuture<FileSendResult> sendFile(Path path, FileSendOptions options) {
+        try {
+            String name = options.name() != null ? options.name() : String.valueOf(path.getFileName());
+            Hashed h = hash(Files.newInputStream(path), null);
+            return submitFile(path, false, name, h, options);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Sends what {@code in} holds, under {@code name}: the stream is read to its end now and
+     * copied to a temporary file (in {@link FileSendOptions#spoolDirectory()}), which is sent
+     * like {@link #sendFile(Path, FileSendOptions)} and deleted afterwards. The stream is closed.
+     */
+    public CompletableFuture<FileSendResult> sendFile(InputStream in, String name, FileSendOptions options) {
+        Path spool = null;
+        try {
+            Path dir = options.spoolDirectory() != null ? options.spoolDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
+            spool = Files.createTempFile(dir, "sluice-send-", ".spool");
+            Hashed h;
+            try (OutputStream out = Files.newOutputStream(spool)) {
+                h = hash(in, out);
+            }
+            return submitFile(spool, true, name, h, options);
+        } catch (IOException | RuntimeException e) {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private record Hashed(long size, byte[] sha256) {
+    }
+
+    /** Reads {@code in} to its end (closing it), copying to {@code copy} if given; size and SHA-256. */
+    private static Hashed hash(InputStream in, OutputStream copy) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long size = 0;
+        try (DigestInputStream d = new DigestInputStream(in, md)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = d.read(buf)) >= 0) {
+                size += n;
+                if (copy != null) {
+                    copy.write(buf, 0, n);
+                }
+            }
+        }
+        return new Hashed(size, md.digest());
+    }
+
+    private CompletableFuture<FileSendResult> submitFile(Path path, boolean deleteAfter, String name, Hashed h,
+            FileSendOptions options) {
+        Throwable f = failure;
+        if (f != null || closing.get()) {
+            throw new IllegalStateException(f != null ? "device client failed: " + describe(f) : "the device client is closed");
+        }
+        String fileId = options.fileId() != null ? options.fileId() : "f-" + UUID.randomUUID();
+        ProtocolLimits.checkFileId(fileId);
+        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (nameBytes > ProtocolLimits.MAX_FILE_NAME_BYTES) {
+            // the only name rule enforced here: a longer name cannot be encoded; the source judges the rest
+            throw new ProtocolException(io.sluice.protocol.ErrorCode.BAD_FILE_NAME, "file name is " + nameBytes
+                    + " bytes of UTF-8, the limit is " + ProtocolLimits.MAX_FILE_NAME_BYTES);
+        }
+        int frameRoom = config.limits().maxFrameBytes() - io.sluice.protocol.file.FileLayout.CHUNK_FRAME_OVERHEAD_BYTES;
+        if (options.chunkBytes() > frameRoom) {
+            throw new IllegalArgumentException("chunks of " + options.chunkBytes() + " bytes do not fit frames of "
+                    + config.limits().maxFrameBytes() + " bytes (at most " + frameRoom + ")");
+        }
+        CompletableFuture<FileSendResult> result = new CompletableFuture<>();
+        files.submit(new FileSender.Transfer(fileId, name, path, deleteAfter, h.size(), h.sha256(), options, result));
+        return result;
+    }
+
+    public DeviceFileStats fileStats() {
+        return files.stats();
     }
 
     // ------------------------------------------------------------------ connection
@@ -286,6 +412,7 @@ public final class DeviceClient implements AutoCloseable {
             switch (frame.type()) {
                 case HELLO_OK -> onHelloOk(ctx, ((HelloOk) frame));
                 case ACK -> onAck(((Ack) frame).seq());
+                case FILE_STATUS -> files.onStatus((FileStatus) frame);
                 case ERROR -> onError(ctx, ((ErrorFrame) frame));
                 case PING -> ctx.writeAndFlush(new Pong(((Ping) frame).nonce()), ctx.voidPromise());
                 case PONG -> lastRttNanos.set(System.nanoTime() - ((Pong) frame).nonce());
@@ -315,6 +442,7 @@ public final class DeviceClient implements AutoCloseable {
                     ok.resumeSeq());
             config.listener().connected(ctx.channel().remoteAddress(), ok.resumeSeq());
             firstConnect.countDown();
+            files.connected(ctx.channel());
             writePending();
         }
 
@@ -328,6 +456,10 @@ public final class DeviceClient implements AutoCloseable {
 
         private void onError(ChannelHandlerContext ctx, ErrorFrame e) {
             config.listener().error(e);
+            if (files.onError(e)) {
+                log.debug("device {}: {} {}", config.deviceId(), e.code(), e.message());
+                return;
+            }
             if (!e.code().fatal()) {
                 rejected.incrementAndGet();
                 log.debug("device {}: reading {} rejected: {} {}", config.deviceId(), e.seq(), e.code(), e.message());
@@ -369,6 +501,7 @@ public final class DeviceClient implements AutoCloseable {
             if (channel == ctx.channel()) {
                 channel = null;
                 ready = false;
+                files.disconnected();
                 config.listener().disconnected(null);
                 if (!closing.get() && failure == null) {
                     reconnect();
@@ -401,6 +534,7 @@ public final class DeviceClient implements AutoCloseable {
         failure = cause;
         log.error("device {} gives up: {}", config.deviceId(), cause.getMessage());
         window.fail(new IllegalStateException("device client failed: " + describe(cause), cause));
+        loop.execute(() -> files.failAll(new IllegalStateException("device client failed: " + describe(cause), cause)));
         config.listener().failed(cause);
         firstConnect.countDown();
         Channel ch = channel;
@@ -483,6 +617,7 @@ public final class DeviceClient implements AutoCloseable {
         }
         CompletableFuture<Void> closed = new CompletableFuture<>();
         loop.execute(() -> {
+            files.failAll(new IllegalStateException("the device client is closed"));
             Channel ch = channel;
             if (ch != null) {
                 ch.close().addListener(f -> closed.complete(null));

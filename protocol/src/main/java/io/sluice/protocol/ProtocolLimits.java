@@ -39,6 +39,7 @@ public record ProtocolLimits(
     /** Tokens, messages and other free strings. */
     public static final int MAX_TEXT_BYTES = 4096;
     public static final int MAX_FILE_NAME_BYTES = 1024;
+    public static final int MAX_FILE_ID_LENGTH = 128;
     /** 9999-12-31T23:59:59.999Z. */
     public static final long LATEST_TIMESTAMP_MS = 253_402_300_799_999L;
 
@@ -100,6 +101,62 @@ public record ProtocolLimits(
             if (!isIdChar(c) && c != '@') {
                 throw new ProtocolException(ErrorCode.BAD_DEVICE_ID, "device id '" + printable(id)
                         + "' has a character not allowed at position " + i + " (allowed: A-Z a-z 0-9 . _ - : @)");
+            }
+        }
+    }
+
+    /**
+     * Throws {@link ErrorCode#BAD_FILE_NAME} unless {@code fileId} is 1–128 of
+     * {@code A-Z a-z 0-9 . _ - : @} (it is a record key and is quoted in error messages).
+     */
+    public static void checkFileId(String fileId) {
+        if (fileId == null || fileId.isEmpty()) {
+            throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file id is empty");
+        }
+        if (fileId.length() > MAX_FILE_ID_LENGTH) {
+            throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file id is " + fileId.length()
+                    + " characters long, the limit is " + MAX_FILE_ID_LENGTH);
+        }
+        for (int i = 0; i < fileId.length(); i++) {
+            char c = fileId.charAt(i);
+            if (!isIdChar(c) && c != '@') {
+                throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file id '" + printable(fileId)
+                        + "' has a character not allowed at position " + i + " (allowed: A-Z a-z 0-9 . _ - : @)");
+            }
+        }
+    }
+
+    /**
+     * Throws {@link ErrorCode#BAD_FILE_NAME} unless {@code name} is a relative name a receiver
+     * can use: 1–1024 bytes of UTF-8, no control characters (NUL included), no {@code ..}
+     * segment, not absolute ({@code /x}, {@code \x}, {@code C:x}). Directories ({@code a/b.log})
+     * are allowed here; receivers decide whether they keep them.
+     */
+    public static void checkFileName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file name is empty");
+        }
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_FILE_NAME_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file name is " + bytes + " bytes of UTF-8, the limit is "
+                    + MAX_FILE_NAME_BYTES);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file name '" + printable(name)
+                        + "' has a control character (" + (c == 0 ? "NUL" : "0x" + Integer.toHexString(c)) + ") at position " + i);
+            }
+        }
+        if (name.startsWith("/") || name.startsWith("\\") || (name.length() >= 2 && name.charAt(1) == ':'
+                && Character.isLetter(name.charAt(0)))) {
+            throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file name '" + printable(name)
+                    + "' is an absolute path; send a name relative to the receiver's folder");
+        }
+        for (String segment : name.split("[/\\\\]")) {
+            if (segment.equals("..")) {
+                throw new ProtocolException(ErrorCode.BAD_FILE_NAME, "file name '" + printable(name)
+                        + "' has a '..' segment; names may not leave the receiver's folder");
             }
         }
     }

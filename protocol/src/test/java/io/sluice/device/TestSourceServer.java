@@ -18,7 +18,13 @@ import io.sluice.protocol.codec.FrameDecoder;
 import io.sluice.protocol.codec.FrameEncoder;
 import io.sluice.protocol.frame.Ack;
 import io.sluice.protocol.frame.ErrorFrame;
+import io.sluice.protocol.frame.FileChunk;
+import io.sluice.protocol.frame.FileFin;
+import io.sluice.protocol.frame.FileInit;
+import io.sluice.protocol.frame.FileStatus;
 import io.sluice.protocol.frame.Frame;
+import io.sluice.protocol.file.FileErrors;
+import io.sluice.protocol.file.FileLayout;
 import io.sluice.protocol.frame.Hello;
 import io.sluice.protocol.frame.HelloOk;
 import io.sluice.protocol.frame.Ping;
@@ -158,6 +164,9 @@ final class TestSourceServer implements AutoCloseable {
                 case READING -> onReadings(ctx, List.of((Reading) f));
                 case READING_BATCH -> onReadings(ctx, ((ReadingBatch) f).readings());
                 case PING -> ctx.writeAndFlush(new Pong(((Ping) f).nonce()));
+                case FILE_INIT -> onFileInit(ctx, (FileInit) f);
+                case FILE_CHUNK -> onFileChunk(ctx, (FileChunk) f);
+                case FILE_FIN -> onFileFin(ctx, (FileFin) f);
                 default -> {
                 }
             }
@@ -186,6 +195,106 @@ final class TestSourceServer implements AutoCloseable {
             }
             ctx.flush();
         }
+    }
+
+    // ------------------------------------------------------------------ files (in memory, chunks taken in order)
+
+    /** One file as this test source holds it. */
+    static final class TestFile {
+        final FileInit init;
+        final FileLayout layout;
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int next;
+        boolean complete;
+        boolean awaitingResend;
+        final AtomicInteger chunkFrames = new AtomicInteger();
+
+        TestFile(FileInit init) {
+            this.init = init;
+            this.layout = new FileLayout(init.size(), init.chunkSize());
+        }
+    }
+
+    final Map<String, TestFile> files = new ConcurrentHashMap<>();
+    /** Chunk offsets to refuse once with CHUNK_CHECKSUM. */
+    final Set<Long> refuseChunkOnce = ConcurrentHashMap.newKeySet();
+    /** Close the connection after this many chunk frames in all (0: never). */
+    final AtomicInteger closeAfterChunks = new AtomicInteger();
+    final AtomicInteger chunkFramesTotal = new AtomicInteger();
+    volatile ErrorFrame refuseFilesWith;
+    volatile long maxFileBytes = Long.MAX_VALUE;
+
+    private void onFileInit(ChannelHandlerContext ctx, FileInit init) {
+        if (refuseFilesWith != null) {
+            ctx.writeAndFlush(FileErrors.error(refuseFilesWith.code(), init.fileId(), -1, refuseFilesWith.message()));
+            return;
+        }
+        if (init.size() > maxFileBytes) {
+            ctx.writeAndFlush(FileErrors.error(ErrorCode.FILE_TOO_LARGE, init.fileId(), -1, init.size() + " bytes, the limit is "
+                    + maxFileBytes));
+            return;
+        }
+        TestFile t = files.computeIfAbsent(init.fileId(), id -> new TestFile(init));
+        ctx.writeAndFlush(status(t));
+    }
+
+    private static FileStatus status(TestFile t) {
+        return new FileStatus(t.init.fileId(), t.layout.prefix(t.next), t.complete);
+    }
+
+    private void onFileChunk(ChannelHandlerContext ctx, FileChunk c) {
+        TestFile t = files.get(c.fileId());
+        if (t == null) {
+            ctx.writeAndFlush(FileErrors.error(ErrorCode.FILE_UNKNOWN, c.fileId(), c.offset(), "send FILE_INIT first"));
+            return;
+        }
+        t.chunkFrames.incrementAndGet();
+        int total = chunkFramesTotal.incrementAndGet();
+        int index = t.layout.indexOf(c.offset());
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(c.data());
+        if (index == t.next && ((int) crc.getValue() != c.crc32c() || refuseChunkOnce.remove(c.offset()))) {
+            t.awaitingResend = true;
+            ctx.writeAndFlush(FileErrors.error(ErrorCode.CHUNK_CHECKSUM, c.fileId(), c.offset(), "CRC-32C does not match"));
+        } else if (index == t.next) {
+            t.bytes.writeBytes(c.data());
+            t.next++;
+            t.awaitingResend = false;
+            ctx.writeAndFlush(status(t));
+        } else if (index >= 0 && index < t.next) {
+            ctx.writeAndFlush(status(t));
+        } else if (!t.awaitingResend) {
+            ctx.writeAndFlush(FileErrors.error(ErrorCode.CHUNK_OUT_OF_RANGE, c.fileId(), c.offset(), "expected offset "
+                    + t.layout.offsetOf(t.next)));
+        }
+        int limit = closeAfterChunks.get();
+        if (limit > 0 && total >= limit && closeAfterChunks.compareAndSet(limit, 0)) {
+            ctx.close();
+        }
+    }
+
+    private void onFileFin(ChannelHandlerContext ctx, FileFin fin) {
+        TestFile t = files.get(fin.fileId());
+        if (t == null) {
+            ctx.writeAndFlush(FileErrors.error(ErrorCode.FILE_UNKNOWN, fin.fileId(), -1, "send FILE_INIT first"));
+            return;
+        }
+        if (t.next < t.layout.chunkCount()) {
+            ctx.writeAndFlush(status(t));
+            return;
+        }
+        byte[] sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256").digest(t.bytes.toByteArray());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!java.util.Arrays.equals(sha, t.init.sha256())) {
+            ctx.writeAndFlush(FileErrors.error(ErrorCode.FILE_CHECKSUM, fin.fileId(), -1, "SHA-256 does not match"));
+            return;
+        }
+        t.complete = true;
+        ctx.writeAndFlush(status(t));
     }
 
     /** Readings received but held back from acking (autoAck off); ackAll() does not release these. */

@@ -33,6 +33,26 @@ class ProtocolLimitsTest {
     }
 
     @Test
+    void fileIdsAndNames() {
+        assertThatCode(() -> ProtocolLimits.checkFileId("f-1b2c:x@y.z")).doesNotThrowAnyException();
+        assertThat(error(() -> ProtocolLimits.checkFileId("a'b")).code()).isEqualTo(ErrorCode.BAD_FILE_NAME);
+        assertThat(error(() -> ProtocolLimits.checkFileId("x".repeat(129))).getMessage())
+                .isEqualTo("file id is 129 characters long, the limit is 128");
+        assertThatCode(() -> ProtocolLimits.checkFileName("logs/2024/app.log")).doesNotThrowAnyException();
+        assertThatCode(() -> ProtocolLimits.checkFileName("r\u00e9sum\u00e9..pdf")).doesNotThrowAnyException();
+        assertThat(error(() -> ProtocolLimits.checkFileName("../../etc/passwd")).getMessage())
+                .isEqualTo("file name '../../etc/passwd' has a '..' segment; names may not leave the receiver's folder");
+        assertThat(error(() -> ProtocolLimits.checkFileName("a\\..\\b")).code()).isEqualTo(ErrorCode.BAD_FILE_NAME);
+        assertThat(error(() -> ProtocolLimits.checkFileName("/etc/passwd")).getMessage()).contains("is an absolute path");
+        assertThat(error(() -> ProtocolLimits.checkFileName("C:\\x.txt")).getMessage()).contains("is an absolute path");
+        assertThat(error(() -> ProtocolLimits.checkFileName("a\u0000b")).getMessage())
+                .isEqualTo("file name 'a?b' has a control character (NUL) at position 1");
+        assertThat(error(() -> ProtocolLimits.checkFileName("x".repeat(10_240))).getMessage())
+                .isEqualTo("file name is 10240 bytes of UTF-8, the limit is 1024");
+        assertThat(error(() -> ProtocolLimits.checkFileName("")).code()).isEqualTo(ErrorCode.BAD_FILE_NAME);
+    }
+
+    @Test
     void metrics() {
         assertThatCode(() -> ProtocolLimits.checkMetric("cpu.load/1m", 1)).doesNotThrowAnyException();
         ProtocolException e = error(() -> ProtocolLimits.checkMetric("1abc", 7));

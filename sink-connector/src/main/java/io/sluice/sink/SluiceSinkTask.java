@@ -1,13 +1,18 @@
 package io.sluice.sink;
 
 import io.netty.handler.ssl.SslContext;
+import io.sluice.file.FileAssembler;
+import io.sluice.protocol.ProtocolException;
 import io.sluice.protocol.SluiceVersion;
+import io.sluice.protocol.file.FileRecord;
+import io.sluice.protocol.file.FileRecordJson;
 import io.sluice.protocol.tls.TlsSettings;
 import io.sluice.sink.config.PeerMode;
 import io.sluice.sink.config.SluiceSinkConfig;
 import io.sluice.sink.delivery.KafkaReplayer;
 import io.sluice.sink.delivery.RecordConverter;
 import io.sluice.sink.delivery.Routing;
+import io.sluice.sink.file.FileSink;
 import io.sluice.sink.metrics.SinkMetrics;
 import io.sluice.sink.peer.EndpointDirectory;
 import io.sluice.sink.peer.PeerDialer;
@@ -29,9 +34,11 @@ import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
@@ -65,6 +72,8 @@ public class SluiceSinkTask extends SinkTask {
     private PeerDialer dialer;
     private EndpointDirectory directory;
     private KafkaReplayer replayer;
+    private FileSink files;
+    private Set<String> fileTopics = Set.of();
     private final Map<TopicPartition, Long> pausedSince = new HashMap<>();
     /** Task thread: the durable acks last written to the state topic. */
     private final Map<String, Map<TopicPartition, Long>> persisted = new HashMap<>();
@@ -93,6 +102,9 @@ public class SluiceSinkTask extends SinkTask {
             hub = new PeerHub(hubSettings(config), clock, metrics, this::endpoints);
             replayer = new KafkaReplayer(hub, this::newReplayConsumer, metrics, config.replayMaxConcurrent(), label);
             hub.replayScheduler(replayer);
+            fileTopics = config.filesTopics();
+            hub.fileTopics(fileTopics);
+            files = fileSink();
             metrics.gauge("partitions-paused", "Partitions paused for slow peers now", () -> pausedCount());
             if (config.peerMode() == PeerMode.LISTEN) {
                 server = PeerServer.start(config.listenerHost(), config.listenerPort(config.taskIndex()),
@@ -119,6 +131,34 @@ public class SluiceSinkTask extends SinkTask {
         }
         log.info("Sluice sink task {} started in {} ms ({} mode{})", label, (System.nanoTime() - t0) / 1_000_000,
                 config.peerMode().configValue(), server != null ? ", peers at " + directory.ownEndpoint() : "");
+    }
+
+    /** The folder writer and the events producer, when configured. */
+    private FileSink fileSink() {
+        if (fileTopics.isEmpty() || (config.filesDestinationFolder().isEmpty() && config.filesEventsTopic().isEmpty())) {
+            return null;
+        }
+        FileAssembler.Settings folder = config.filesDestinationFolder().map(f -> FileAssembler.Settings.of(f)
+                .withAllowDirectories(config.filesAllowDirectories()).withPartialTtl(config.filesPartialTtl())
+                .withFsync(config.filesFsync()).withClock(clock)).orElse(null);
+        KafkaProducer<byte[], byte[]> producer = null;
+        String eventsTopic = config.filesEventsTopic().orElse(null);
+        if (eventsTopic != null) {
+            EndpointDirectory.ensureTopic(config.kafkaClientProps(), eventsTopic, config.endpointsReplicationFactor(), false);
+            Map<String, Object> p = new HashMap<>(config.kafkaClientProps());
+            p.put("client.id", config.connectorName() + "-" + config.taskIndex() + "-file-events");
+            p.put("acks", "all");
+            producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        try {
+            return new FileSink(folder, producer, eventsTopic, metrics, clock);
+        } catch (java.io.IOException e) {
+            if (producer != null) {
+                producer.close();
+            }
+            throw new ConnectException("cannot use " + SluiceSinkConfig.FILES_DESTINATION_FOLDER_CONFIG + " "
+                    + config.filesDestinationFolder().orElse(null) + ": " + e, e);
+        }
     }
 
     /** Durable peers recorded in the state topic by earlier tasks: they hold commits and resume as if they had just left. */
@@ -262,10 +302,21 @@ public class SluiceSinkTask extends SinkTask {
                 try {
                     byte[] key = converter.key(r.topic(), r.keySchema(), r.key());
                     byte[] value = converter.value(r.topic(), r.valueSchema(), r.value());
-                    routed = Routing.routed(tp, offset, r.timestamp() == null ? -1L : r.timestamp(), key, value, subjects);
-                    if (routed.size() > frameLimit) {
+                    FileRecord file = fileTopics.contains(r.topic()) ? fileRecord(value, frameLimit) : null;
+                    routed = Routing.routed(tp, offset, r.timestamp() == null ? -1L : r.timestamp(), key, value, subjects,
+                            fileTopics);
+                    if (file == null && routed.size() > frameLimit) {
                         throw new DataException("record of " + routed.size() + " bytes does not fit in one message to peers ("
                                 + SluiceSinkConfig.FRAME_MAX_BYTES_CONFIG + " = " + config.limits().maxFrameBytes() + ")");
+                    }
+                    if (files != null && file instanceof FileRecord.Chunk c) {
+                        files.chunk(c, r.topic(), r.kafkaPartition(), offset);
+                    } else if (file instanceof FileRecord.Marker m) {
+                        if (files != null) {
+                            files.marker(m, r.topic(), r.kafkaPartition(), offset);
+                        } else {
+                            metrics.fileMarker();
+                        }
                     }
                 } catch (DataException e) {
                     errant(r, e);
@@ -277,6 +328,32 @@ public class SluiceSinkTask extends SinkTask {
             log.debug("routed {} of {} records", batch.size(), records.size());
         }
         applyPauses();
+    }
+
+    /** A files-topic value, checked: a chunk must fit one FILE_DELIVERY frame. */
+    private static FileRecord fileRecord(byte[] value, int frameLimit) {
+        FileRecord f;
+        try {
+            f = FileRecordJson.parse(value);
+        } catch (ProtocolException e) {
+            throw new DataException("a record of a files topic (" + SluiceSinkConfig.FILES_TOPICS_CONFIG + ") must be a file chunk "
+                    + "or marker of the Sluice source: " + e.getMessage(), e);
+        }
+        if (f instanceof FileRecord.Chunk c) {
+            try {
+                c.toDelivery("t", 0, 0);
+            } catch (IllegalArgumentException e) {
+                throw new DataException("a file chunk whose " + e.getMessage() + " cannot go to peers", e);
+            }
+            long frame = 80L + c.data().length + c.device().length() + c.fileId().length()
+                    + Math.min(3L * c.name().length(), io.sluice.protocol.ProtocolLimits.MAX_FILE_NAME_BYTES);
+            if (frame > frameLimit) {
+                throw new DataException("a chunk of " + c.data().length + " bytes does not fit in one FILE_DELIVERY frame to peers ("
+                        + SluiceSinkConfig.FRAME_MAX_BYTES_CONFIG + " = " + (frameLimit + FRAME_SLACK_BYTES)
+                        + "); raise it or lower the source's files.chunk.max.bytes");
+            }
+        }
+        return f;
     }
 
     private void errant(SinkRecord r, DataException e) {
@@ -337,6 +414,10 @@ public class SluiceSinkTask extends SinkTask {
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        if (files != null) {
+            // events of files put so far are in Kafka before their markers' offsets are committed
+            files.flush();
+        }
         applyPauses();
         Map<TopicPartition, Long> current = new HashMap<>();
         currentOffsets.forEach((tp, om) -> current.put(tp, om.offset()));
@@ -362,6 +443,8 @@ public class SluiceSinkTask extends SinkTask {
         closeQuietly(server, "peer server");
         closeQuietly(dialer, "peer dialer");
         closeQuietly(replayer, "replay reader");
+        closeQuietly(files, "file writer");
+        files = null;
         closeQuietly(metrics, "metrics");
         directory = null;
         server = null;
@@ -388,5 +471,9 @@ public class SluiceSinkTask extends SinkTask {
 
     PeerHub hub() {
         return hub;
+    }
+
+    FileSink files() {
+        return files;
     }
 }

@@ -12,6 +12,12 @@ import io.sluice.source.device.DeviceHub;
 import io.sluice.source.device.DeviceListener;
 import io.sluice.source.device.SeqLedger;
 import io.sluice.source.device.SourceStats;
+import io.sluice.source.file.FileHub;
+import io.sluice.source.file.FileItem;
+import io.sluice.source.file.FileRecords;
+import io.sluice.source.file.FileSettings;
+import io.sluice.source.file.FileSourceRecord;
+import io.sluice.source.file.FileStats;
 import io.sluice.source.metrics.SourceMetrics;
 import io.sluice.source.record.DeviceOffset;
 import io.sluice.source.record.DevicePartition;
@@ -19,6 +25,7 @@ import io.sluice.source.record.RecordFactory;
 import io.sluice.source.record.TelemetrySourceRecord;
 import io.sluice.source.record.TopicRouter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,6 +57,10 @@ public class SluiceSourceTask extends SourceTask {
     private DeviceListener listener;
     private SourceMetrics metrics;
     private RecordFactory records;
+    private FileHub files;
+    private FileRecords fileRecords;
+    private Clock clock;
+    private long lastFileSweepMs;
     private int devicesWithDrops;
 
     @Override
@@ -62,11 +73,15 @@ public class SluiceSourceTask extends SourceTask {
         long t0 = System.nanoTime();
         config = new SluiceSourceConfig(props);
         String name = props.getOrDefault("name", "sluice") + "-" + props.getOrDefault(TASK_INDEX_CONFIG, "0");
-        Clock clock = Clock.systemUTC();
+        clock = Clock.systemUTC();
         BufferSettings settings = bufferSettings(config);
         hub = new DeviceHub(config, events -> new DeviceBuffer(settings, clock, events), this::committedSeqs, new SourceStats(), clock,
                 name);
         buffer = hub.buffer();
+        FileSettings fileSettings = FileSettings.from(config);
+        files = new FileHub(fileSettings, new FileStats(), hub.stats(), clock, this::storedFileOffset, buffer::wakeup, name);
+        hub.files(files);
+        fileRecords = fileSettings.enabled() ? new FileRecords(fileSettings.topic()) : null;
         records = new RecordFactory(new TopicRouter(config.topic(), config.topicRoutes()), device -> {
             SeqLedger l = hub.ledger(device);
             return l == null ? 0L : l.acked();
@@ -78,10 +93,11 @@ public class SluiceSourceTask extends SourceTask {
             stop();
             throw new ConnectException("cannot start the device listener: " + e.getMessage(), e);
         }
-        log.info("Sluice source task {} started in {} ms: port {}{}, buffer {} records / {} bytes, overflow {}, acks on {}", name,
-                (System.nanoTime() - t0) / 1_000_000, listener.framedPort(),
+        log.info("Sluice source task {} started in {} ms: port {}{}, buffer {} records / {} bytes, overflow {}, acks on {}, files {}",
+                name, (System.nanoTime() - t0) / 1_000_000, listener.framedPort(),
                 listener.linePort().isPresent() ? ", line port " + listener.linePort().getAsInt() : "", config.bufferMaxRecords(),
-                config.bufferMaxBytes(), config.overflowPolicy().configValue(), config.ackMode().configValue());
+                config.bufferMaxBytes(), config.overflowPolicy().configValue(), config.ackMode().configValue(),
+                fileSettings.enabled() ? "to " + fileSettings.topic() : "off");
     }
 
     static BufferSettings bufferSettings(SluiceSourceConfig c) {
@@ -124,11 +140,21 @@ public class SluiceSourceTask extends SourceTask {
         return out;
     }
 
+    /** A transfer's committed source offset from Connect's offset store (called off the network threads). */
+    private Map<String, Object> storedFileOffset(Map<String, Object> partition) {
+        return context.offsetStorageReader().offset(partition);
+    }
+
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
         List<Drained> drained;
+        List<FileItem> fileItems = files.drain(config.pollBatchMaxRecords());
         try {
-            drained = buffer.poll(config.pollBatchMaxRecords(), config.pollTimeout());
+            // file chunks waiting: take the readings there are and go; else wait for either (a chunk wakes the buffer)
+            drained = buffer.poll(config.pollBatchMaxRecords(), fileItems.isEmpty() ? config.pollTimeout() : Duration.ZERO);
+            if (fileItems.isEmpty() && drained.isEmpty()) {
+                fileItems = files.drain(config.pollBatchMaxRecords());
+            }
         } catch (BufferFailedException e) {
             throw e.retriable() ? new RetriableException(e.getMessage(), e) : new ConnectException(e.getMessage(), e);
         }
@@ -139,12 +165,16 @@ public class SluiceSourceTask extends SourceTask {
                 metrics.refreshDeviceDrops();
             }
         }
-        if (drained.isEmpty()) {
+        sweepFiles();
+        if (drained.isEmpty() && fileItems.isEmpty()) {
             return null;
         }
-        List<SourceRecord> out = new ArrayList<>(drained.size());
+        List<SourceRecord> out = new ArrayList<>(drained.size() + fileItems.size());
         for (Drained d : drained) {
             out.add(records.toRecord(d));
+        }
+        for (FileItem f : fileItems) {
+            out.add(fileRecords.toRecord(f));
         }
         hub.stats().recordsPolled.add(out.size());
         if (log.isDebugEnabled()) {
@@ -153,8 +183,21 @@ public class SluiceSourceTask extends SourceTask {
         return out;
     }
 
+    /** At most once a second: forgets idle transfers (their progress is in the source offsets). */
+    private void sweepFiles() {
+        long now = clock.millis();
+        if (now - lastFileSweepMs >= 1_000) {
+            lastFileSweepMs = now;
+            files.forgetIdle(now);
+        }
+    }
+
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        if (record instanceof FileSourceRecord f) {
+            files.committed(f.item());
+            return;
+        }
         // metadata is null when a transformation dropped the record: the reading is dealt with all the same
         if (record instanceof TelemetrySourceRecord t && t.seqs().length > 0) {
             hub.committed(t.device(), t.seqs());
@@ -171,6 +214,9 @@ public class SluiceSourceTask extends SourceTask {
             hub.stop();
             hub.buffer().close();
         }
+        if (files != null) {
+            files.close();
+        }
         if (listener != null) {
             listener.shutdown();
         }
@@ -178,6 +224,10 @@ public class SluiceSourceTask extends SourceTask {
             metrics.close();
         }
         log.info("Sluice source task stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    FileHub files() {
+        return files;
     }
 
     /** The network side, for tests in this package. */

@@ -99,6 +99,16 @@ public final class PeerCli implements Callable<Integer> {
     @Option(names = "--no-hostname-check", description = "Do not check the sink certificate names the host dialled.")
     boolean noHostnameCheck;
 
+    @Option(names = "--files", paramLabel = "DIR", description = "Write the files the sink delivers (its files.topics) to "
+            + "this folder; one line per finished file on stderr.")
+    Path filesDir;
+
+    @Option(names = "--files-allow-dirs", description = "Keep the directories of device-given file names under --files.")
+    boolean filesAllowDirs;
+
+    @Option(names = "--max-files", description = "With --files: stop after this many files were written (0 = no limit).")
+    long maxFiles;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -145,6 +155,20 @@ public final class PeerCli implements Callable<Integer> {
                         stderr.println("sluice-peer: " + cause.getMessage());
                     }
                 });
+        if (filesDir != null) {
+            b.filesFolder(filesDir).filesAllowDirectories(filesAllowDirs).fileListener(new io.sluice.file.FileReceivedListener() {
+                @Override
+                public void received(io.sluice.file.ReceivedFile f) {
+                    stderr.println("file " + f.device() + "/" + f.fileId() + " (" + f.size() + " bytes, sha256 " + f.sha256Hex()
+                            + ") -> " + f.path());
+                }
+
+                @Override
+                public void failed(String device, String fileId, String fileName, String reason) {
+                    stderr.println("file " + device + "/" + fileId + " failed: " + reason);
+                }
+            });
+        }
         if (tls) {
             TlsSettings s = TlsSettings.pem(tlsCert, tlsKey, tlsCa).withVerifyHostname(!noHostnameCheck);
             b.ssl(s.clientContext());
@@ -157,7 +181,8 @@ public final class PeerCli implements Callable<Integer> {
         long lastWritten = 0;
         java.util.Map<PeerClient.Part, Long> unflushed = new java.util.HashMap<>();
         try (PeerClient client = PeerClient.start(b.build()); Writer w = writer()) {
-            while (System.nanoTime() < deadline && (maxRecords <= 0 || written < maxRecords)) {
+            while (System.nanoTime() < deadline && (maxRecords <= 0 || written < maxRecords)
+                    && (maxFiles <= 0 || client.fileStats().filesCompleted() < maxFiles)) {
                 DeliveredRecord r = client.poll(Duration.ofMillis(200));
                 if (r != null) {
                     w.write(Json.MAPPER.writeValueAsString(r));

@@ -49,4 +49,21 @@ class PeerCliTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--connect");
     }
+
+    @Test
+    void writesDeliveredFilesToAFolderAndSaysSo(@TempDir Path dir) throws Exception {
+        try (var sink = new io.sluice.peer.FakeSinkAccess()) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> PeerCli.run(new String[] {
+                "--connect", "127.0.0.1:" + sink.port(), "--topic", "files", "--name", "cli-files", "--files",
+                dir.resolve("in").toString(), "--max-files", "1", "--progress", "0s"},
+                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)));
+            await().atMost(Duration.ofSeconds(30)).until(sink::connected);
+            byte[] content = "hello, files".getBytes(StandardCharsets.UTF_8);
+            sink.sendFrames(io.sluice.peer.FakeSinkAccess.deliveries("f-1", "logs/hello.txt", content, 5, 0));
+            assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            assertThat(Files.readAllBytes(dir.resolve("in/hello.txt"))).isEqualTo(content);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("file dev/f-1 (12 bytes, sha256 ");
+        }
+    }
 }

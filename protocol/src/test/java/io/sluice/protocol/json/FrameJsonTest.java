@@ -32,7 +32,11 @@ class FrameJsonTest {
                 new PeerAck(List.of(new Cursor("t", 3, 99))),
                 new ErrorFrame(ErrorCode.AUTH_FAILED, "wrong token", -1),
                 new Reading(3, 1_700_000_000_000L, "temp", 1.25, Map.of("room", "a")),
-                new FileInit("f1", "log.txt", 10, new byte[32], 4));
+                new FileInit("f1", "log.txt", 10, new byte[32], 4),
+                new io.sluice.protocol.frame.FileChunk("f1", 4, 0xCAFE, new byte[] {1, 2, 3, 4}),
+                new io.sluice.protocol.frame.FileStatus("f1", List.of(new io.sluice.protocol.frame.ByteRange(0, 8)), false),
+                new io.sluice.protocol.frame.FileDelivery("files", 1, 77, "cam-1", "f1", "a.jpg", 10, new byte[32], 4, 8, -5,
+                        new byte[] {9, 10}));
         for (Frame f : frames) {
             assertThat(roundTrip(f)).isEqualTo(f);
         }
@@ -49,6 +53,14 @@ class FrameJsonTest {
         Records text = new Records(List.of(new DeliveredRecord("t", 0, 0, 0, new byte[0], "not json".getBytes(StandardCharsets.UTF_8))));
         assertThat(FrameJson.toJson(text)).contains("\"value\":\"not json\"");
         assertThat(roundTrip(text)).isEqualTo(text);
+    }
+
+    @Test
+    void aFileDeliveryCarriesItsBytesAsBase64() {
+        String json = FrameJson.toJson(new io.sluice.protocol.frame.FileDelivery("files", 1, 77, "cam-1", "f1", "a.jpg", 3,
+                new byte[32], 4, 0, 1, new byte[] {'a', 'b', 'c'}));
+        assertThat(json).startsWith("{\"type\":\"file_delivery\",\"topic\":\"files\"").contains("\"data\":\"YWJj\"")
+                .contains("\"chunkOffset\":0");
     }
 
     @Test

@@ -191,6 +191,40 @@ public final class SluiceSinkConfig extends AbstractConfig {
             + "uses the broker default.";
     public static final short ENDPOINTS_RF_DEFAULT = -1;
 
+    // ------------------------------------------------------------------ files
+    public static final String GROUP_FILES = "Files";
+
+    public static final String FILES_TOPICS_CONFIG = "files.topics";
+    public static final String FILES_TOPICS_DOC = "Topics among the connector's that hold files sent by devices (the Sluice "
+            + "source's files.topic). Their chunks go to peers as FILE_DELIVERY frames (file_delivery in JSON) instead of "
+            + "RECORDS; the completion markers after each file are not sent to peers. Needs the source's JsonConverter values and "
+            + "this connector's value.converter ByteArrayConverter (or JsonConverter).";
+
+    public static final String FILES_DESTINATION_FOLDER_CONFIG = "files.destination.folder";
+    public static final String FILES_DESTINATION_FOLDER_DOC = "A folder on the worker where the task itself writes every file "
+            + "of files.topics, reassembled and verified as PeerClient does (partial files in .sluice-partial/). Empty: the "
+            + "task writes no files. Tasks of one worker may share it.";
+
+    public static final String FILES_ALLOW_DIRECTORIES_CONFIG = "files.destination.allow.directories";
+    public static final String FILES_ALLOW_DIRECTORIES_DOC = "Keep the directories of device-given names (logs/app.log) under "
+            + "the destination folder; otherwise only the last part of a name is used. Names are sanitized either way: no "
+            + "'..', no absolute paths, no control characters.";
+
+    public static final String FILES_PARTIAL_TTL_CONFIG = "files.partial.ttl.ms";
+    public static final String FILES_PARTIAL_TTL_DOC = "A partial file in the destination folder that got no chunk for this long "
+            + "is removed (counted in file-partials-removed-total).";
+    public static final long FILES_PARTIAL_TTL_DEFAULT = 24 * 3_600_000L;
+
+    public static final String FILES_FSYNC_CONFIG = "files.destination.fsync";
+    public static final String FILES_FSYNC_DOC = "Force each chunk to disk before its offset can be committed. Off, a killed "
+            + "worker loses nothing, an operating system crash may (the file then fails its SHA-256 check).";
+
+    public static final String FILES_EVENTS_TOPIC_CONFIG = "files.events.topic";
+    public static final String FILES_EVENTS_TOPIC_DOC = "Topic the task writes one JSON event to per file it sees finished in "
+            + "files.topics (the source's completion marker): complete or failed, with device, id, name, size, SHA-256, where "
+            + "the file is in Kafka and, with files.destination.folder, its path on the worker. Written before the marker's "
+            + "offset is committed (at least once). Empty: no events.";
+
     /** Set by the connector on each task config: the task's index, 0-based. */
     public static final String TASK_INDEX_CONFIG = "sluice.task.index";
     /** Set by the connector on each task config: how many tasks there are. */
@@ -218,6 +252,7 @@ public final class SluiceSinkConfig extends AbstractConfig {
         addSecurityGroup(def);
         addDeliveryGroup(def);
         addKafkaGroup(def);
+        addFilesGroup(def);
         return def;
     }
 
@@ -306,6 +341,27 @@ public final class SluiceSinkConfig extends AbstractConfig {
         }, () -> "-1 or [1,...]"), Importance.LOW, ENDPOINTS_RF_DOC, GROUP_KAFKA, ++o, Width.SHORT, "Endpoints topic replication");
     }
 
+    private static void addFilesGroup(ConfigDef def) {
+        int o = 0;
+        def.define(FILES_TOPICS_CONFIG, Type.LIST, "", Importance.HIGH, FILES_TOPICS_DOC, GROUP_FILES, ++o, Width.LONG,
+                "Files topics");
+        def.define(FILES_DESTINATION_FOLDER_CONFIG, Type.STRING, "", Importance.MEDIUM, FILES_DESTINATION_FOLDER_DOC, GROUP_FILES, ++o,
+                Width.LONG, "Destination folder");
+        def.define(FILES_ALLOW_DIRECTORIES_CONFIG, Type.BOOLEAN, false, Importance.LOW, FILES_ALLOW_DIRECTORIES_DOC, GROUP_FILES,
+                ++o, Width.SHORT, "Keep directories in names");
+        def.define(FILES_PARTIAL_TTL_CONFIG, Type.LONG, FILES_PARTIAL_TTL_DEFAULT, ConfigDef.Range.between(1_000L, 365L * 24 * 3_600_000L),
+                Importance.LOW, FILES_PARTIAL_TTL_DOC, GROUP_FILES, ++o, Width.SHORT, "Partial file TTL (ms)");
+        def.define(FILES_FSYNC_CONFIG, Type.BOOLEAN, false, Importance.LOW, FILES_FSYNC_DOC, GROUP_FILES, ++o, Width.SHORT,
+                "Sync chunks to disk");
+        def.define(FILES_EVENTS_TOPIC_CONFIG, Type.STRING, "", ConfigDef.LambdaValidator.with((k, v) -> {
+            String t = v == null ? "" : v.toString();
+            if (!t.isEmpty() && !t.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new ConfigException(k, v, "not a valid topic name");
+            }
+        }, () -> "a topic name, or empty"), Importance.MEDIUM, FILES_EVENTS_TOPIC_DOC, GROUP_FILES, ++o, Width.MEDIUM,
+                "File events topic");
+    }
+
     // ------------------------------------------------------------------ cross-field rules
 
     /** Rules across keys, as messages keyed by the key they concern (for validate()). */
@@ -366,6 +422,7 @@ public final class SluiceSinkConfig extends AbstractConfig {
             add(errors, RECONNECT_BACKOFF_MAX_CONFIG, RECONNECT_BACKOFF_MAX_CONFIG + " (" + bmax + ") must be at least "
                     + RECONNECT_BACKOFF_MIN_CONFIG + " (" + bmin + ")");
         }
+        checkFiles(c, errors);
         for (String file : List.of(TLS_CERT_CONFIG, TLS_KEY_CONFIG, TLS_TRUST_CONFIG)) {
             String path = c.getString(file);
             if (tls && !path.isBlank() && !java.nio.file.Files.isReadable(Path.of(path))) {
@@ -373,6 +430,51 @@ public final class SluiceSinkConfig extends AbstractConfig {
             }
         }
         return errors;
+    }
+
+    private static void checkFiles(AbstractConfig c, Map<String, List<String>> errors) {
+        List<String> files = c.getList(FILES_TOPICS_CONFIG);
+        String folder = c.getString(FILES_DESTINATION_FOLDER_CONFIG);
+        String events = c.getString(FILES_EVENTS_TOPIC_CONFIG);
+        if (files.isEmpty()) {
+            if (!folder.isBlank() || !events.isBlank()) {
+                add(errors, FILES_TOPICS_CONFIG, (folder.isBlank() ? FILES_EVENTS_TOPIC_CONFIG : FILES_DESTINATION_FOLDER_CONFIG)
+                        + " needs " + FILES_TOPICS_CONFIG + ": the topics that hold files");
+            }
+            return;
+        }
+        Object topics = c.originals().get("topics");
+        Object regex = c.originals().get("topics.regex");
+        Pattern pattern = null;
+        try {
+            pattern = regex == null || regex.toString().isBlank() ? null : Pattern.compile(regex.toString().trim());
+        } catch (java.util.regex.PatternSyntaxException e) {
+            // Connect reports a bad topics.regex itself
+        }
+        List<String> read = topics == null ? List.of() : java.util.Arrays.stream(topics.toString().split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+        for (String f : files) {
+            boolean consumed = read.contains(f) || (pattern != null && pattern.matcher(f).matches());
+            if (!consumed && (topics != null || regex != null)) {
+                add(errors, FILES_TOPICS_CONFIG, FILES_TOPICS_CONFIG + ": '" + f + "' is not one of the topics the connector "
+                        + "reads (topics or topics.regex)");
+            }
+        }
+        if (!events.isBlank() && (read.contains(events) || (pattern != null && pattern.matcher(events).matches()))) {
+            add(errors, FILES_EVENTS_TOPIC_CONFIG, FILES_EVENTS_TOPIC_CONFIG + " (" + events + ") must not be a topic the "
+                    + "connector reads: its events would come back as records");
+        }
+        if (!folder.isBlank()) {
+            Path p = Path.of(folder.trim()).toAbsolutePath();
+            Path existing = p;
+            while (existing != null && !java.nio.file.Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing == null || !java.nio.file.Files.isDirectory(existing) || !java.nio.file.Files.isWritable(existing)) {
+                add(errors, FILES_DESTINATION_FOLDER_CONFIG, FILES_DESTINATION_FOLDER_CONFIG + ": '" + folder + "' cannot be "
+                        + "created or written on this worker" + (existing == null ? "" : " (" + existing + " is not a writable folder)"));
+            }
+        }
     }
 
     private static List<String> crossFieldErrors(AbstractConfig c) {
@@ -531,6 +633,33 @@ public final class SluiceSinkConfig extends AbstractConfig {
         Map<String, Object> p = new LinkedHashMap<>(originalsWithPrefix(KAFKA_PREFIX));
         p.put("bootstrap.servers", getString(BOOTSTRAP_CONFIG));
         return p;
+    }
+
+    /** The topics that hold files (chunks and markers of the Sluice source). */
+    public java.util.Set<String> filesTopics() {
+        return java.util.Set.copyOf(getList(FILES_TOPICS_CONFIG));
+    }
+
+    /** Where the task writes files itself, if anywhere. */
+    public Optional<Path> filesDestinationFolder() {
+        return Optional.ofNullable(pathOrNull(getString(FILES_DESTINATION_FOLDER_CONFIG)));
+    }
+
+    public boolean filesAllowDirectories() {
+        return getBoolean(FILES_ALLOW_DIRECTORIES_CONFIG);
+    }
+
+    public Duration filesPartialTtl() {
+        return Duration.ofMillis(getLong(FILES_PARTIAL_TTL_CONFIG));
+    }
+
+    public boolean filesFsync() {
+        return getBoolean(FILES_FSYNC_CONFIG);
+    }
+
+    public Optional<String> filesEventsTopic() {
+        String t = getString(FILES_EVENTS_TOPIC_CONFIG);
+        return t.isBlank() ? Optional.empty() : Optional.of(t.trim());
     }
 
     public String endpointsTopic() {

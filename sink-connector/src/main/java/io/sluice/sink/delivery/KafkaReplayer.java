@@ -126,7 +126,7 @@ public final class KafkaReplayer implements PeerHub.ReplayScheduler, AutoCloseab
                 List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
                 List<Routed> routed = new ArrayList<>(list.size());
                 for (ConsumerRecord<byte[], byte[]> r : list) {
-                    routed.add(Routing.routed(tp, r.offset(), r.timestamp(), r.key(), r.value(), subjects));
+                    routed.add(Routing.routed(tp, r.offset(), r.timestamp(), r.key(), r.value(), subjects, hub.fileTopics()));
                 }
                 long position = c.position(tp, Duration.ofSeconds(10));
                 java.util.OptionalLong lag = c.currentLag(tp);

@@ -35,6 +35,10 @@ public final class SinkMetrics implements AutoCloseable {
     private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
     private final LongAdder pausedMillis = new LongAdder();
+    private final LongAdder fileChunksDelivered = new LongAdder();
+    private final LongAdder fileBytesDelivered = new LongAdder();
+    private final LongAdder fileEvents = new LongAdder();
+    private final LongAdder fileMarkers = new LongAdder();
 
     public SinkMetrics(PluginMetrics plugin) {
         this.plugin = plugin;
@@ -46,6 +50,10 @@ public final class SinkMetrics implements AutoCloseable {
         counter("replay-gaps-total", "Replays that found records already deleted by retention", replayGaps);
         counter("paused-time-ms-total", "Milliseconds partitions spent paused for slow peers, summed over partitions",
                 pausedMillis);
+        counter("file-chunks-delivered-total", "File chunks written to peers as FILE_DELIVERY frames", fileChunksDelivered);
+        counter("file-bytes-delivered-total", "Bytes of the file chunks written to peers", fileBytesDelivered);
+        counter("file-markers-total", "Completion markers of files seen in the files topics (files finished in Kafka)", fileMarkers);
+        counter("file-events-total", "Events written to files.events.topic", fileEvents);
     }
 
     /** A gauge of the task as a whole (peers connected, partitions paused, ...). */
@@ -103,6 +111,27 @@ public final class SinkMetrics implements AutoCloseable {
     public void delivered(int records, long bytes) {
         recordsDelivered.add(records);
         bytesDelivered.add(bytes);
+    }
+
+    public void fileChunkDelivered(long bytes) {
+        fileChunksDelivered.increment();
+        fileBytesDelivered.add(bytes);
+    }
+
+    public void fileMarker() {
+        fileMarkers.increment();
+    }
+
+    public void fileEvent() {
+        fileEvents.increment();
+    }
+
+    public long fileChunksDelivered() {
+        return fileChunksDelivered.sum();
+    }
+
+    public long fileEvents() {
+        return fileEvents.sum();
     }
 
     public void ack() {

@@ -112,18 +112,26 @@ public final class EndpointDirectory implements AutoCloseable {
     }
 
     private static void ensureTopic(Map<String, Object> clientProps, String topic, short rf) {
+        ensureTopic(clientProps, topic, rf, true);
+    }
+
+    /** Creates {@code topic} unless it exists: compacted with one partition (state), or with the broker's defaults. */
+    public static void ensureTopic(Map<String, Object> clientProps, String topic, short rf, boolean compactedState) {
         try (Admin admin = Admin.create(clientProps)) {
-            NewTopic t = rf > 0 ? new NewTopic(topic, 1, rf) : new NewTopic(topic, java.util.Optional.of(1),
-                    java.util.Optional.empty());
-            admin.createTopics(List.of(t.configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
-            log.info("created the peer state topic {}", topic);
+            java.util.Optional<Integer> partitions = compactedState ? java.util.Optional.of(1) : java.util.Optional.empty();
+            NewTopic t = new NewTopic(topic, partitions, rf > 0 ? java.util.Optional.of(rf) : java.util.Optional.empty());
+            if (compactedState) {
+                t.configs(Map.of("cleanup.policy", "compact"));
+            }
+            admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+            log.info("created the topic {}", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the peer state topic " + topic + ": "
+                throw new IllegalStateException("cannot create the topic " + topic + ": "
                         + e.getCause().getMessage(), e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot create the peer state topic " + topic + " within 30 s", e);
+            throw new IllegalStateException("cannot create the topic " + topic + " within 30 s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + topic, e);

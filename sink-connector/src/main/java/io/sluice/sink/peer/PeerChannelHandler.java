@@ -195,7 +195,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
         }
     }
 
-    /** On the event loop: writes Records frames while the socket takes them. */
+    /** On the event loop: writes Records (and FileDelivery) frames while the socket takes them. */
     private void drain() {
         drainScheduled.set(false);
         Channel ch = channel;
@@ -204,11 +204,13 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> implem
         }
         boolean wrote = false;
         while (ch.isWritable()) {
-            List<DeliveredRecord> batch = hub.pollBatch(session);
-            if (batch.isEmpty()) {
+            List<Frame> frames = hub.pollFrames(session);
+            if (frames.isEmpty()) {
                 break;
             }
-            ch.write(new Records(batch), ch.voidPromise());
+            for (Frame f : frames) {
+                ch.write(f, ch.voidPromise());
+            }
             wrote = true;
         }
         if (wrote) {

@@ -6,6 +6,11 @@ import io.sluice.protocol.ProtocolVersion;
 import io.sluice.protocol.frame.Cursor;
 import io.sluice.protocol.frame.DeliveredRecord;
 import io.sluice.protocol.frame.ErrorFrame;
+import io.sluice.protocol.frame.FileDelivery;
+import io.sluice.protocol.frame.Frame;
+import io.sluice.protocol.frame.Records;
+import io.sluice.protocol.file.FileRecord;
+import io.sluice.protocol.file.FileRecordJson;
 import io.sluice.protocol.frame.PeerAck;
 import io.sluice.protocol.frame.PeerHello;
 import io.sluice.protocol.frame.Subscribe;
@@ -119,6 +124,7 @@ public final class PeerHub {
     private volatile ReplayScheduler replay = ReplayScheduler.NONE;
     private volatile DurableListener durableListener = DurableListener.NONE;
     private final Supplier<List<String>> endpoints;
+    private volatile Set<String> fileTopics = Set.of();
 
     private final AtomicLong ids = new AtomicLong();
     private final List<PeerSession> sessions = new CopyOnWriteArrayList<>();
@@ -141,6 +147,15 @@ public final class PeerHub {
 
     public void replayScheduler(ReplayScheduler scheduler) {
         this.replay = scheduler;
+    }
+
+    /** Topics whose records are file chunks: delivered as {@link FileDelivery} frames. */
+    public void fileTopics(Set<String> topics) {
+        this.fileTopics = Set.copyOf(topics);
+    }
+
+    public Set<String> fileTopics() {
+        return fileTopics;
     }
 
     public void durableListener(DurableListener listener) {
@@ -598,7 +613,7 @@ public final class PeerHub {
                 if (c.mode != PartitionCursor.Mode.LIVE || offset < c.next) {
                     continue;
                 }
-                if (!sub.matchesSubject(r.device(), r.metric())) {
+                if (r.hidden() || !sub.matchesSubject(r.device(), r.metric())) {
                     c.next = offset + 1;
                     continue;
                 }
@@ -698,6 +713,54 @@ public final class PeerHub {
         return batch;
     }
 
+    /**
+     * Network thread: the next frames for the session: runs of records as {@link Records}, each
+     * chunk of a files topic as its own {@link FileDelivery} (from the same queue, so acks and
+     * cursors work the same). A files-topic record that is not a chunk goes as a record.
+     */
+    public List<Frame> pollFrames(PeerSession s) {
+        List<DeliveredRecord> batch = pollBatch(s);
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        Set<String> files = fileTopics;
+        if (files.isEmpty()) {
+            return List.of(new Records(batch));
+        }
+        List<Frame> out = new ArrayList<>(2);
+        List<DeliveredRecord> run = new ArrayList<>();
+        for (DeliveredRecord r : batch) {
+            if (files.contains(r.topic())) {
+                FileDelivery d = delivery(r);
+                if (d != null) {
+                    if (!run.isEmpty()) {
+                        out.add(new Records(run));
+                        run = new ArrayList<>();
+                    }
+                    out.add(d);
+                    metrics.fileChunkDelivered(d.data().length);
+                    continue;
+                }
+            }
+            run.add(r);
+        }
+        if (!run.isEmpty()) {
+            out.add(new Records(run));
+        }
+        return out;
+    }
+
+    private static FileDelivery delivery(DeliveredRecord r) {
+        try {
+            return FileRecordJson.parse(r.value()) instanceof FileRecord.Chunk c ? c.toDelivery(r.topic(), r.partition(), r.offset())
+                    : null;
+        } catch (ProtocolException | IllegalArgumentException e) {
+            log.debug("record {}-{}@{} of a files topic is not a chunk a peer can take ({}); sent as a record", r.topic(),
+                    r.partition(), r.offset(), e.getMessage());
+            return null;
+        }
+    }
+
     // ------------------------------------------------------------------ replay
 
     /** Replay thread: the partitions the session replays and the next offset of each; empty when done. */
@@ -746,7 +809,7 @@ public final class PeerHub {
                 if (offset < c.next) {
                     continue;
                 }
-                if (!topicOk || !sub.matchesSubject(r.device(), r.metric())) {
+                if (!topicOk || r.hidden() || !sub.matchesSubject(r.device(), r.metric())) {
                     c.next = offset + 1;
                     continue;
                 }

@@ -99,4 +99,31 @@ class SluiceSinkConfigTest {
         ConfigDocs.assertUpToDate(ConfigDocs.repositoryRoot().resolve("docs/config/sink-connector.md"), rendered);
         assertThat(List.of(rendered)).allMatch(s -> s.contains("peer.slow.policy"));
     }
+
+    @Test
+    void fileSettingsNeedTheirTopicsAmongTheConnectorsAndAUsableFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Map<String, String> p = minimal();
+        p.put(SluiceSinkConfig.FILES_TOPICS_CONFIG, "other");
+        p.put(SluiceSinkConfig.FILES_DESTINATION_FOLDER_CONFIG, dir.resolve("new/sub").toString());
+        p.put(SluiceSinkConfig.FILES_EVENTS_TOPIC_CONFIG, "file-events");
+        SluiceSinkConfig c = new SluiceSinkConfig(p);
+        assertThat(c.filesTopics()).containsExactly("other");
+        assertThat(c.filesDestinationFolder()).contains(dir.resolve("new/sub"));
+        assertThat(c.filesEventsTopic()).contains("file-events");
+        assertThat(c.filesPartialTtl()).hasHours(24);
+
+        p.put(SluiceSinkConfig.FILES_TOPICS_CONFIG, "files");
+        p.put(SluiceSinkConfig.FILES_EVENTS_TOPIC_CONFIG, "aggregates");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        p.put(SluiceSinkConfig.FILES_DESTINATION_FOLDER_CONFIG, file.resolve("under").toString());
+        assertThatThrownBy(() -> new SluiceSinkConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("files.topics: 'files' is not one of the topics the connector reads (topics or topics.regex)")
+                .hasMessageContaining("files.events.topic (aggregates) must not be a topic the connector reads")
+                .hasMessageContaining("cannot be created or written on this worker");
+
+        Map<String, String> q = minimal();
+        q.put(SluiceSinkConfig.FILES_DESTINATION_FOLDER_CONFIG, dir.toString());
+        assertThatThrownBy(() -> new SluiceSinkConfig(q)).hasMessageContaining("files.destination.folder needs files.topics");
+    }
 }

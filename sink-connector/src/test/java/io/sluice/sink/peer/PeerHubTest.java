@@ -410,4 +410,44 @@ class PeerHubTest {
         }
         return out;
     }
+
+    @Test
+    void fileChunksGoAsFileDeliveriesAndMarkersAreHiddenButPassedOver() {
+        PeerHub hub = hub(100, SlowPeerPolicy.PAUSE);
+        hub.fileTopics(java.util.Set.of("other"));
+        TopicPartition files = new TopicPartition("other", 0);
+        hub.assign(List.of(P0, files));
+        FakeLink link = new FakeLink();
+        PeerSession s = connect(hub, link, "filer", new Subscribe(List.of(T, "other"), List.of(), List.of(), List.of(), List.of()));
+        byte[] sha = new byte[32];
+        byte[] chunk = io.sluice.protocol.file.FileRecordJson.write(new io.sluice.protocol.file.FileRecord.Chunk("cam", "f", "a.jpg",
+                3, sha, 3, 0, 99, new byte[] {1, 2, 3}));
+        byte[] marker = io.sluice.protocol.file.FileRecordJson.write(new io.sluice.protocol.file.FileRecord.Marker("cam", "f",
+                "a.jpg", 3, sha, 3, 1, true));
+        java.util.Set<String> ft = hub.fileTopics();
+        List<Routed> batch = List.of(
+                rec(P0, 0, "d-1", "temp"),
+                Routing.routed(files, 0, 0, "f".getBytes(StandardCharsets.UTF_8), chunk, true, ft),
+                Routing.routed(files, 1, 0, "f".getBytes(StandardCharsets.UTF_8), marker, true, ft),
+                Routing.routed(files, 2, 0, "g".getBytes(StandardCharsets.UTF_8), "not a file".getBytes(StandardCharsets.UTF_8), true,
+                        ft),
+                rec(P0, 1, "d-1", "temp"));
+        assertThat(batch.get(2).hidden()).isTrue();
+        assertThat(batch.get(1).hidden()).isFalse();
+        route(hub, batch);
+        List<Frame> frames = hub.pollFrames(s);
+        assertThat(frames).hasSize(3);
+        assertThat(frames.get(0)).isInstanceOfSatisfying(io.sluice.protocol.frame.Records.class,
+                r -> assertThat(r.records()).extracting(DeliveredRecord::offset).containsExactly(0L));
+        assertThat(frames.get(1)).isEqualTo(new io.sluice.protocol.frame.FileDelivery("other", 0, 0, "cam", "f", "a.jpg", 3, sha, 3,
+                0, 99, new byte[] {1, 2, 3}));
+        // what is not a chunk goes as a record; the marker is not sent at all
+        assertThat(frames.get(2)).isInstanceOfSatisfying(io.sluice.protocol.frame.Records.class,
+                r -> assertThat(r.records()).extracting(DeliveredRecord::topic, DeliveredRecord::offset).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("other", 2L), org.assertj.core.groups.Tuple.tuple(T, 1L)));
+        assertThat(metrics.fileChunksDelivered()).isEqualTo(1);
+        // acking the last offset releases the partition although the marker itself was never sent
+        hub.ack(s, new PeerAck(List.of(new Cursor("other", 0, 2), new Cursor(T, 0, 1))));
+        assertThat(hub.commitOffsets(Map.of(files, 3L, P0, 2L))).containsEntry(files, 3L).containsEntry(P0, 2L);
+    }
 }

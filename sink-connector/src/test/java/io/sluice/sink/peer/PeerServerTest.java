@@ -142,6 +142,51 @@ class PeerServerTest {
                 .contains("\"value\":{\"device\":\"d-1\"");
     }
 
+    @Test
+    void aWebSocketPeerGetsFileChunksAsFileDeliveryJsonAndAcksThem() throws Exception {
+        start(Map.of(), null);
+        hub.fileTopics(java.util.Set.of(T));
+        List<String> messages = new CopyOnWriteArrayList<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/peers"), new WebSocket.Listener() {
+                    final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            messages.add(partial.toString());
+                            partial.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).join();
+        closeables.add(() -> ws.abort());
+        ws.sendText("{\"type\":\"peer_hello\",\"version\":1,\"peerName\":\"browser\",\"token\":\"\"}", true).join();
+        ws.sendText("{\"type\":\"subscribe\",\"topics\":[\"aggregates\"]}", true).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> messages.stream().anyMatch(m -> m.contains("\"subscribed\"")));
+
+        byte[] data = "chunk-bytes".getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        byte[] value = io.sluice.protocol.file.FileRecordJson.write(new io.sluice.protocol.file.FileRecord.Chunk("cam", "f-1",
+                "a.txt", data.length, new byte[32], 1024, 0, (int) crc.getValue(), data));
+        hub.route(List.of(io.sluice.sink.delivery.Routing.routed(P0, 0, 1, "f-1".getBytes(StandardCharsets.UTF_8), value, false,
+                hub.fileTopics())), Map.of(P0, 1L));
+        await().atMost(Duration.ofSeconds(30)).until(() -> messages.stream().anyMatch(m -> m.contains("\"file_delivery\"")));
+        String json = messages.stream().filter(m -> m.contains("\"file_delivery\"")).findFirst().orElseThrow();
+        Frame f = io.sluice.protocol.json.FrameJson.fromJson(json, ProtocolLimits.DEFAULTS);
+        assertThat(f).isInstanceOfSatisfying(io.sluice.protocol.frame.FileDelivery.class, d -> {
+            assertThat(d.data()).isEqualTo(data);
+            assertThat(d.fileId()).isEqualTo("f-1");
+            assertThat(d.offset()).isZero();
+        });
+        ws.sendText("{\"type\":\"peer_ack\",\"cursors\":[{\"topic\":\"aggregates\",\"partition\":0,\"offset\":0}]}", true).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.commitOffsets(Map.of(P0, 1L)).get(P0) == 1L);
+        assertThat(metrics.fileChunksDelivered()).isEqualTo(1);
+    }
+
     static List<Long> wsOffsets(List<String> messages) throws Exception {
         List<Long> out = new ArrayList<>();
         for (String m : messages) {

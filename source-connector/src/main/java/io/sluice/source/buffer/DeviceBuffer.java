@@ -83,6 +83,7 @@ public final class DeviceBuffer {
     private long refusedFull;
     private long gapsDrained;
     private int pollWaiters;
+    private boolean woken;
     private boolean closed;
     private BufferFailedException failure;
 
@@ -295,7 +296,8 @@ public final class DeviceBuffer {
                     return List.of();
                 }
                 out = drain(max);
-                if (!out.isEmpty() || nanos <= 0) {
+                if (!out.isEmpty() || nanos <= 0 || woken) {
+                    woken = false;
                     break;
                 }
                 long waitNanos = nanos;
@@ -404,6 +406,20 @@ public final class DeviceBuffer {
                 failure = new BufferFailedException(message, cause, retriable);
             }
             blocked.clear();
+            readable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Makes the current (or next) {@link #poll} return at once, with what it has: the task has
+     * other records to hand to Connect (file chunks).
+     */
+    public void wakeup() {
+        lock.lock();
+        try {
+            woken = true;
             readable.signalAll();
         } finally {
             lock.unlock();

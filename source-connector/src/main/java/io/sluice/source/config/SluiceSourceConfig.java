@@ -41,6 +41,7 @@ public final class SluiceSourceConfig extends AbstractConfig {
     public static final String GROUP_FILTERS = "Filters and pre-aggregation";
     public static final String GROUP_RECORDS = "Records";
     public static final String GROUP_DELIVERY = "Poll and acknowledgements";
+    public static final String GROUP_FILES = "Files";
 
     // ------------------------------------------------------------------ listener
     public static final String LISTEN_ADDRESS_CONFIG = "listen.address";
@@ -247,6 +248,55 @@ public final class SluiceSourceConfig extends AbstractConfig {
             + "before the connection is refused (INTERNAL, the device retries).";
     public static final long RESUME_LOOKUP_TIMEOUT_MS_DEFAULT = 30_000L;
 
+    // ------------------------------------------------------------------ files
+    public static final String FILES_TOPIC_CONFIG = "files.topic";
+    private static final String FILES_TOPIC_DOC = "Topic the chunks of files sent by devices go to, one record per chunk (key: the file id; "
+            + "value: the files-topic record of docs/file-transfer.md, written with the connector's value converter: use JsonConverter). "
+            + "Empty turns file transfer off: file frames are answered with a non-fatal FILE_UNKNOWN error.";
+
+    public static final String FILES_MAX_BYTES_CONFIG = "files.max.bytes";
+    private static final String FILES_MAX_BYTES_DOC = "Largest file a device may send. A larger one is refused at FILE_INIT with a non-fatal FILE_TOO_LARGE error.";
+    public static final long FILES_MAX_BYTES_DEFAULT = 1L << 30;
+
+    public static final String FILES_CHUNK_MAX_BYTES_CONFIG = "files.chunk.max.bytes";
+    private static final String FILES_CHUNK_MAX_BYTES_DOC = "Largest chunk size a device may announce. One chunk is one record: its base64 text plus "
+            + "4096 bytes of metadata must fit files.kafka.max.message.bytes (and producer.override.max.request.size when set), and a "
+            + "FILE_CHUNK frame of it must fit frame.max.bytes. A larger chunk size is refused with CHUNK_OUT_OF_RANGE.";
+    public static final int FILES_CHUNK_MAX_BYTES_DEFAULT = 512 << 10;
+
+    public static final String FILES_CHUNK_MIN_BYTES_CONFIG = "files.chunk.min.bytes";
+    private static final String FILES_CHUNK_MIN_BYTES_DOC = "Smallest chunk size a device may announce (tiny chunks make one record per few bytes). "
+            + "A file smaller than it is one chunk whatever the size announced.";
+    public static final int FILES_CHUNK_MIN_BYTES_DEFAULT = 1024;
+
+    public static final String FILES_KAFKA_MAX_MESSAGE_BYTES_CONFIG = "files.kafka.max.message.bytes";
+    private static final String FILES_KAFKA_MAX_MESSAGE_BYTES_DOC = "The largest record the files topic takes: its max.message.bytes (the broker's "
+            + "message.max.bytes, 1048588 by default) or the worker producer's max.request.size (1048576 by default), whichever is "
+            + "smaller. Only used to check files.chunk.max.bytes against it; Kafka does not tell a connector.";
+    public static final int FILES_KAFKA_MAX_MESSAGE_BYTES_DEFAULT = 1_048_576;
+
+    public static final String FILES_BUFFER_MAX_BYTES_CONFIG = "files.buffer.max.bytes";
+    private static final String FILES_BUFFER_MAX_BYTES_DOC = "Bytes of chunks a task holds for poll() (beyond them Connect's producer buffer bounds "
+            + "what is in flight). When full, the connections sending chunks are not read until it is half empty.";
+    public static final long FILES_BUFFER_MAX_BYTES_DEFAULT = 32L << 20;
+
+    public static final String FILES_BUFFER_MAX_CHUNKS_CONFIG = "files.buffer.max.chunks";
+    private static final String FILES_BUFFER_MAX_CHUNKS_DOC = "Chunks a task holds for poll(), whatever their size.";
+    public static final int FILES_BUFFER_MAX_CHUNKS_DEFAULT = 512;
+
+    public static final String FILES_TRANSFERS_MAX_CONFIG = "files.transfers.max";
+    private static final String FILES_TRANSFERS_MAX_DOC = "Transfers a task keeps in memory at once (about 300 bytes each). Idle ones are "
+            + "forgotten first (their progress is in Connect's source offsets); beyond it a FILE_INIT gets a non-fatal FILE_UNKNOWN error.";
+    public static final int FILES_TRANSFERS_MAX_DEFAULT = 10_000;
+
+    public static final String FILES_TRANSFER_IDLE_MS_CONFIG = "files.transfer.idle.ms";
+    private static final String FILES_TRANSFER_IDLE_MS_DOC = "A transfer nothing happened to for this long is forgotten by the task (not by Kafka: "
+            + "a device that comes back resumes from the source offsets).";
+    public static final long FILES_TRANSFER_IDLE_MS_DEFAULT = 10 * 60_000L;
+
+    /** The producer setting a connector may override, read by the cross-field check on chunk sizes. */
+    public static final String PRODUCER_MAX_REQUEST_SIZE_OVERRIDE = "producer.override.max.request.size";
+
     private static final ConfigDef CONFIG_DEF = configDef();
 
     private final Map<String, Token> tokens;
@@ -275,6 +325,7 @@ public final class SluiceSourceConfig extends AbstractConfig {
         addFilterGroup(def);
         addRecordsGroup(def);
         addDeliveryGroup(def);
+        addFilesGroup(def);
         return def;
     }
 
@@ -398,7 +449,50 @@ public final class SluiceSourceConfig extends AbstractConfig {
                 Importance.LOW, RESUME_LOOKUP_TIMEOUT_MS_DOC, GROUP_DELIVERY, ++o, Width.SHORT, "Resume lookup timeout (ms)");
     }
 
+    private static void addFilesGroup(ConfigDef def) {
+        int o = 0;
+        def.define(FILES_TOPIC_CONFIG, Type.STRING, "", topicOrEmpty(), Importance.HIGH, FILES_TOPIC_DOC, GROUP_FILES, ++o,
+                Width.MEDIUM, "Files topic");
+        def.define(FILES_MAX_BYTES_CONFIG, Type.LONG, FILES_MAX_BYTES_DEFAULT, ConfigDef.Range.between(0L, 1L << 50),
+                Importance.MEDIUM, FILES_MAX_BYTES_DOC, GROUP_FILES, ++o, Width.SHORT, "Largest file (bytes)");
+        def.define(FILES_CHUNK_MAX_BYTES_CONFIG, Type.INT, FILES_CHUNK_MAX_BYTES_DEFAULT,
+                ConfigDef.Range.between(1024, ProtocolLimits.HARD_MAX_FRAME_BYTES), Importance.MEDIUM, FILES_CHUNK_MAX_BYTES_DOC,
+                GROUP_FILES, ++o, Width.SHORT, "Largest chunk (bytes)");
+        def.define(FILES_CHUNK_MIN_BYTES_CONFIG, Type.INT, FILES_CHUNK_MIN_BYTES_DEFAULT,
+                ConfigDef.Range.between(1, ProtocolLimits.HARD_MAX_FRAME_BYTES), Importance.LOW, FILES_CHUNK_MIN_BYTES_DOC, GROUP_FILES,
+                ++o, Width.SHORT, "Smallest chunk (bytes)");
+        def.define(FILES_KAFKA_MAX_MESSAGE_BYTES_CONFIG, Type.INT, FILES_KAFKA_MAX_MESSAGE_BYTES_DEFAULT,
+                ConfigDef.Range.between(16 * 1024, Integer.MAX_VALUE), Importance.LOW, FILES_KAFKA_MAX_MESSAGE_BYTES_DOC, GROUP_FILES,
+                ++o, Width.SHORT, "Kafka's record limit (bytes)");
+        def.define(FILES_BUFFER_MAX_BYTES_CONFIG, Type.LONG, FILES_BUFFER_MAX_BYTES_DEFAULT, ConfigDef.Range.between(1024L, 16L << 30),
+                Importance.LOW, FILES_BUFFER_MAX_BYTES_DOC, GROUP_FILES, ++o, Width.SHORT, "Chunk buffer (bytes)");
+        def.define(FILES_BUFFER_MAX_CHUNKS_CONFIG, Type.INT, FILES_BUFFER_MAX_CHUNKS_DEFAULT, ConfigDef.Range.between(2, 1_000_000),
+                Importance.LOW, FILES_BUFFER_MAX_CHUNKS_DOC, GROUP_FILES, ++o, Width.SHORT, "Chunk buffer (chunks)");
+        def.define(FILES_TRANSFERS_MAX_CONFIG, Type.INT, FILES_TRANSFERS_MAX_DEFAULT, ConfigDef.Range.between(1, 10_000_000),
+                Importance.LOW, FILES_TRANSFERS_MAX_DOC, GROUP_FILES, ++o, Width.SHORT, "Transfers in memory");
+        def.define(FILES_TRANSFER_IDLE_MS_CONFIG, Type.LONG, FILES_TRANSFER_IDLE_MS_DEFAULT,
+                ConfigDef.Range.between(1_000L, 7 * 24 * 3_600_000L), Importance.LOW, FILES_TRANSFER_IDLE_MS_DOC, GROUP_FILES, ++o,
+                Width.SHORT, "Transfer idle time (ms)");
+    }
+
     // ------------------------------------------------------------------ validators
+
+    private static ConfigDef.Validator topicOrEmpty() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : value.toString();
+                if (!s.isEmpty() && !s.matches("[a-zA-Z0-9._-]{1,249}")) {
+                    throw new ConfigException(name, value, "not a valid topic name");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a topic name, or empty";
+            }
+        };
+    }
 
     private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
         String[] names = Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -569,6 +663,7 @@ public final class SluiceSourceConfig extends AbstractConfig {
         } catch (ConfigException e) {
             p.add(new Problem(TOPIC_ROUTES_CONFIG, e.getMessage()));
         }
+        checkFiles(c, p);
         Optional<Double> min = optionalDouble(c.getString(FILTER_VALUE_MIN_CONFIG));
         Optional<Double> max = optionalDouble(c.getString(FILTER_VALUE_MAX_CONFIG));
         if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
@@ -576,6 +671,65 @@ public final class SluiceSourceConfig extends AbstractConfig {
                     + FILTER_VALUE_MAX_CONFIG + " (" + max.get() + ")"));
         }
         return p;
+    }
+
+    /** A FILE_CHUNK frame's bytes beyond its data, with the longest file id allowed. */
+    public static final int FILE_CHUNK_FRAME_OVERHEAD = io.sluice.protocol.file.FileLayout.CHUNK_FRAME_OVERHEAD_BYTES;
+
+    private static void checkFiles(AbstractConfig c, List<Problem> p) {
+        String files = c.getString(FILES_TOPIC_CONFIG);
+        if (files.isEmpty()) {
+            return;
+        }
+        if (files.equals(c.getString(TOPIC_CONFIG))) {
+            p.add(new Problem(FILES_TOPIC_CONFIG, FILES_TOPIC_CONFIG + " (" + files + ") must differ from " + TOPIC_CONFIG
+                    + ": readings and file chunks are different records"));
+        }
+        int chunkMax = c.getInt(FILES_CHUNK_MAX_BYTES_CONFIG);
+        int chunkMin = c.getInt(FILES_CHUNK_MIN_BYTES_CONFIG);
+        if (chunkMin > chunkMax) {
+            p.add(new Problem(FILES_CHUNK_MIN_BYTES_CONFIG, FILES_CHUNK_MIN_BYTES_CONFIG + " (" + chunkMin + ") must not exceed "
+                    + FILES_CHUNK_MAX_BYTES_CONFIG + " (" + chunkMax + ")"));
+        }
+        int frame = c.getInt(FRAME_MAX_BYTES_CONFIG);
+        if ((long) chunkMax + FILE_CHUNK_FRAME_OVERHEAD > frame) {
+            p.add(new Problem(FILES_CHUNK_MAX_BYTES_CONFIG, FILES_CHUNK_MAX_BYTES_CONFIG + " (" + chunkMax + ") plus the "
+                    + FILE_CHUNK_FRAME_OVERHEAD + " header bytes of a FILE_CHUNK frame must fit " + FRAME_MAX_BYTES_CONFIG + " ("
+                    + frame + "): lower the chunk size or raise the frame limit"));
+        }
+        long record = io.sluice.protocol.file.FileRecord.maxRecordBytes(chunkMax);
+        int kafkaMax = c.getInt(FILES_KAFKA_MAX_MESSAGE_BYTES_CONFIG);
+        if (record > kafkaMax) {
+            p.add(new Problem(FILES_CHUNK_MAX_BYTES_CONFIG, FILES_CHUNK_MAX_BYTES_CONFIG + " (" + chunkMax + ") makes records of up to "
+                    + record + " bytes (base64 in JSON plus " + io.sluice.protocol.file.FileRecord.MAX_OVERHEAD_BYTES
+                    + " of metadata), over " + FILES_KAFKA_MAX_MESSAGE_BYTES_CONFIG + " (" + kafkaMax + "): the largest chunk that fits is "
+                    + maxChunkFor(kafkaMax) + " bytes, or raise the topic's max.message.bytes and the producer's max.request.size"));
+        }
+        Object override = c.originals().get(PRODUCER_MAX_REQUEST_SIZE_OVERRIDE);
+        if (override != null) {
+            try {
+                long requestMax = Long.parseLong(override.toString().trim());
+                if (record > requestMax) {
+                    p.add(new Problem(FILES_CHUNK_MAX_BYTES_CONFIG, FILES_CHUNK_MAX_BYTES_CONFIG + " (" + chunkMax
+                            + ") makes records of up to " + record + " bytes, over " + PRODUCER_MAX_REQUEST_SIZE_OVERRIDE + " ("
+                            + requestMax + "): the producer would refuse them; the largest chunk that fits is "
+                            + maxChunkFor(requestMax) + " bytes"));
+                }
+            } catch (NumberFormatException e) {
+                // Connect itself reports a malformed producer override
+            }
+        }
+        long buffer = c.getLong(FILES_BUFFER_MAX_BYTES_CONFIG);
+        if (buffer < chunkMax) {
+            p.add(new Problem(FILES_BUFFER_MAX_BYTES_CONFIG, FILES_BUFFER_MAX_BYTES_CONFIG + " (" + buffer + ") must be at least "
+                    + FILES_CHUNK_MAX_BYTES_CONFIG + " (" + chunkMax + ") so that one chunk always fits"));
+        }
+    }
+
+    /** The largest chunk whose record fits {@code recordMax} bytes. */
+    static long maxChunkFor(long recordMax) {
+        long room = recordMax - io.sluice.protocol.file.FileRecord.MAX_OVERHEAD_BYTES;
+        return room <= 0 ? 0 : room / 4 * 3;
     }
 
     private static void checkTls(AbstractConfig c, List<Problem> p) {
@@ -861,6 +1015,40 @@ public final class SluiceSourceConfig extends AbstractConfig {
 
     public Duration pollTimeout() {
         return Duration.ofMillis(getLong(POLL_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The files topic, or empty when file transfer is off. */
+    public Optional<String> filesTopic() {
+        String t = getString(FILES_TOPIC_CONFIG);
+        return t.isEmpty() ? Optional.empty() : Optional.of(t);
+    }
+
+    public long filesMaxBytes() {
+        return getLong(FILES_MAX_BYTES_CONFIG);
+    }
+
+    public int filesChunkMaxBytes() {
+        return getInt(FILES_CHUNK_MAX_BYTES_CONFIG);
+    }
+
+    public int filesChunkMinBytes() {
+        return getInt(FILES_CHUNK_MIN_BYTES_CONFIG);
+    }
+
+    public long filesBufferMaxBytes() {
+        return getLong(FILES_BUFFER_MAX_BYTES_CONFIG);
+    }
+
+    public int filesBufferMaxChunks() {
+        return getInt(FILES_BUFFER_MAX_CHUNKS_CONFIG);
+    }
+
+    public int filesTransfersMax() {
+        return getInt(FILES_TRANSFERS_MAX_CONFIG);
+    }
+
+    public Duration filesTransferIdle() {
+        return Duration.ofMillis(getLong(FILES_TRANSFER_IDLE_MS_CONFIG));
     }
 
     public AckMode ackMode() {

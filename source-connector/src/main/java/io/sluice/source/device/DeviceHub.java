@@ -15,6 +15,7 @@ import io.sluice.source.buffer.DeviceBuffer;
 import io.sluice.source.config.AckMode;
 import io.sluice.source.config.SluiceSourceConfig;
 import io.sluice.source.config.TimestampPolicy;
+import io.sluice.source.file.FileHub;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -53,6 +54,7 @@ public final class DeviceHub {
     private final AtomicInteger total = new AtomicInteger();
     private final ChannelGroup channels = new DefaultChannelGroup("sluice-devices", GlobalEventExecutor.INSTANCE);
     private volatile boolean stopping;
+    private volatile FileHub files;
 
     /**
      * @param bufferFactory builds the buffer with the hub's eviction callback (drop_oldest
@@ -78,6 +80,20 @@ public final class DeviceHub {
 
     public DeviceBuffer buffer() {
         return buffer;
+    }
+
+    /** The file side (set by the task before the listener starts; off unless set). */
+    public void files(FileHub hub) {
+        this.files = hub;
+    }
+
+    public FileHub files() {
+        FileHub f = files;
+        if (f == null) {
+            f = FileHub.disabled(stats);
+            files = f;
+        }
+        return f;
     }
 
     public SourceStats stats() {

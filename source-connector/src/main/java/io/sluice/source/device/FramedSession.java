@@ -25,6 +25,8 @@ import io.sluice.protocol.frame.ReadingBatch;
 import io.sluice.source.buffer.Inlet;
 import io.sluice.source.buffer.Offer;
 import io.sluice.source.config.AckMode;
+import io.sluice.source.file.FileHub;
+import io.sluice.source.file.FileLink;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * One device connection on the framed port: HELLO (authorize, look up the resume seq, answer
  * HELLO_OK), then readings into the buffer, acknowledgements out. When the buffer refuses a
  * reading (block policy) the connection stops being read until the buffer has room; the
- * readings already decoded wait here (at most one socket read's worth).
+ * readings already decoded wait here (at most one socket read's worth). File frames go to the
+ * task's {@link FileHub}, which pushes back the same way when its chunk queue is full.
  */
-final class FramedSession extends SimpleChannelInboundHandler<Frame> implements Inlet {
+final class FramedSession extends SimpleChannelInboundHandler<Frame> implements Inlet, FileLink {
     private static final Logger log = LoggerFactory.getLogger(FramedSession.class);
 
     private enum State { NEW, RESOLVING, READY, CLOSING }
@@ -53,6 +56,9 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
     private boolean admitted;
     private boolean paused;
     private final ArrayDeque<Reading> stash = new ArrayDeque<>();
+    /** File frames waiting for room in the chunk queue, in arrival order. */
+    private final ArrayDeque<Frame> fileStash = new ArrayDeque<>();
+    private boolean filesPaused;
 
     FramedSession(DeviceHub hub, boolean tls) {
         this.hub = hub;
@@ -94,7 +100,8 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
             } else if (refusal != null) {
                 fatal(refusal);
             }
-        } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && !paused && state != State.RESOLVING) {
+        } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && !paused && !filesPaused
+                && state != State.RESOLVING) {
             fatal(new ErrorFrame(ErrorCode.IDLE_TIMEOUT, "nothing received for " + hub.config().idleTimeout().toMillis()
                     + " ms; devices ping every " + hub.heartbeatMs() + " ms when idle"));
         }
@@ -113,6 +120,8 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
         }
         hub.buffer().forget(this);
         stash.clear();
+        fileStash.clear();
+        filesPaused = false;
         if (device != null) {
             hub.detach(device, this);
         }
@@ -158,7 +167,7 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
         }
         state = State.CLOSING;
         hub.stats().error(e.code());
-        if (paused) {
+        if (paused || filesPaused) {
             channel.config().setAutoRead(true);
         }
         log.debug("closing {} ({}): {} {}", label, device == null ? "no device" : device.id, e.code(), e.message());
@@ -180,12 +189,7 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
             case PONG -> {
                 // answer to a ping of ours: nothing to do
             }
-            case FILE_INIT, FILE_CHUNK, FILE_FIN -> {
-                hub.stats().fileFramesRefused.increment();
-                hub.stats().error(ErrorCode.FILE_UNKNOWN);
-                ctx.writeAndFlush(new ErrorFrame(ErrorCode.FILE_UNKNOWN, "file transfer is not supported by this source yet; "
-                        + frame.type() + " ignored"), ctx.voidPromise());
-            }
+            case FILE_INIT, FILE_CHUNK, FILE_FIN -> onFileFrame(frame);
             default -> fatal(new ErrorFrame(ErrorCode.UNEXPECTED_FRAME, frame.type() + " is not something a device sends"));
         }
     }
@@ -325,6 +329,63 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
         return o;
     }
 
+    // ------------------------------------------------------------------ files
+
+    private void onFileFrame(Frame frame) {
+        if (state != State.READY) {
+            fatal(new ErrorFrame(state == State.NEW ? ErrorCode.HELLO_REQUIRED : ErrorCode.UNEXPECTED_FRAME,
+                    state == State.NEW ? "send HELLO first" : frame.type() + " sent before HELLO_OK"));
+            return;
+        }
+        if (filesPaused) {
+            fileStash.addLast(frame);
+            return;
+        }
+        if (hub.files().onFrame(this, device.id, frame) == FileHub.Result.FULL) {
+            fileStash.addLast(frame);
+            filesPaused = true;
+            channel.config().setAutoRead(false);
+            hub.stats().pausesTotal.increment();
+            hub.files().whenSpace(this::onFileSpace);
+        }
+    }
+
+    private void onFileSpace() {
+        channel.eventLoop().execute(this::resumeFiles);
+    }
+
+    private void resumeFiles() {
+        if (!filesPaused || state != State.READY) {
+            return;
+        }
+        while (!fileStash.isEmpty()) {
+            if (hub.files().onFrame(this, device.id, fileStash.peekFirst()) == FileHub.Result.FULL) {
+                hub.files().whenSpace(this::onFileSpace);
+                return;
+            }
+            fileStash.pollFirst();
+            if (state == State.CLOSING) {
+                return;
+            }
+        }
+        filesPaused = false;
+        if (!paused) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void send(Frame frame) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
     private void pause() {
         if (!paused) {
             paused = true;
@@ -355,6 +416,8 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
         }
         paused = false;
         hub.stats().connectionsPaused.decrementAndGet();
-        channel.config().setAutoRead(true);
+        if (!filesPaused) {
+            channel.config().setAutoRead(true);
+        }
     }
 }

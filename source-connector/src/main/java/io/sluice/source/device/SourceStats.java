@@ -21,7 +21,6 @@ public final class SourceStats {
     public final LongAdder acksSent = new LongAdder();
     public final LongAdder pausesTotal = new LongAdder();
     public final AtomicInteger connectionsPaused = new AtomicInteger();
-    public final LongAdder fileFramesRefused = new LongAdder();
     public final LongAdder tlsPlaintextRefused = new LongAdder();
     public final LongAdder tlsHandshakeFailures = new LongAdder();
     public final LongAdder timestampsAdjusted = new LongAdder();

@@ -79,7 +79,7 @@ public final class SourceMetrics implements AutoCloseable {
         });
         add("ack-latency-max-ms", "Longest time from taking a reading to acknowledging it", Map.of(),
                 () -> s.ackLatencyMaxNanos.get() / 1e6);
-        add("file-frames-refused-total", "File frames refused (file transfer is not supported yet)", Map.of(), s.fileFramesRefused::sum);
+        registerFiles(hub.files());
         add("tls-plaintext-refused-total", "Plaintext clients refused on a TLS port", Map.of(), s.tlsPlaintextRefused::sum);
         add("tls-handshake-failures-total", "Failed TLS handshakes", Map.of(), s.tlsHandshakeFailures::sum);
         add("timestamps-adjusted-total", "Readings whose event time the clock-skew policy changed", Map.of(), s.timestampsAdjusted::sum);
@@ -88,6 +88,33 @@ public final class SourceMetrics implements AutoCloseable {
             tags.put("code", c.name());
             add("errors-sent-total", "Error frames sent to devices, by code", tags, () -> s.errors(c));
         }
+    }
+
+    private void registerFiles(io.sluice.source.file.FileHub files) {
+        io.sluice.source.file.FileStats f = files.stats();
+        add("file-frames-refused-total", "File frames refused because file transfer is off (files.topic empty)", Map.of(),
+                f.framesRefused::sum);
+        add("files-started-total", "File transfers begun (new to this task and to the source offsets)", Map.of(), f.filesStarted::sum);
+        add("files-resumed-total", "File transfers announced again and resumed from memory or the source offsets", Map.of(),
+                f.filesResumed::sum);
+        add("files-completed-total", "Files whose completion marker Kafka has (the device was told)", Map.of(), f.filesCompleted::sum);
+        add("files-failed-total", "Files refused for good: too large, bad name, wrong SHA-256", Map.of(), f.filesFailed::sum);
+        add("files-active", "File transfers this task holds in memory", Map.of(), files::transfers);
+        add("file-chunks-in-total", "Chunks taken from devices (in order, CRC-32C checked)", Map.of(), f.chunksIn::sum);
+        add("file-bytes-in-total", "Bytes of the chunks taken", Map.of(), f.bytesIn::sum);
+        add("file-chunks-out-total", "Chunk records Kafka has (commitRecord)", Map.of(), f.chunksOut::sum);
+        add("file-bytes-out-total", "Bytes of the chunk records Kafka has", Map.of(), f.bytesOut::sum);
+        add("file-chunks-duplicate-total", "Chunks sent again that the task already had (not written again)", Map.of(),
+                f.chunksDuplicate::sum);
+        add("file-chunks-refused-total", "Chunks refused: bad CRC-32C, out of range, out of order", Map.of(), f.chunksRefused::sum);
+        add("file-chunks-discarded-total", "Chunks after a refused one, dropped until it was sent again", Map.of(),
+                f.chunksDiscarded::sum);
+        add("file-checksum-failures-total", "Chunks with a wrong CRC-32C plus files with a wrong SHA-256", Map.of(),
+                f.checksumFailures::sum);
+        add("file-transfers-forgotten-total", "Idle transfers dropped from memory (their progress stays in the source offsets)",
+                Map.of(), f.transfersForgotten::sum);
+        add("file-buffer-chunks", "Chunks waiting for poll()", Map.of(), files::queuedChunks);
+        add("file-buffer-bytes", "Bytes of the chunks waiting for poll()", Map.of(), files::queuedBytes);
     }
 
     private BufferStats stats() {

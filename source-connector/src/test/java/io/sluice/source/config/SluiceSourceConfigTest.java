@@ -139,4 +139,41 @@ class SluiceSourceConfigTest {
                 SluiceSourceConfig.configDef());
         ConfigDocs.assertUpToDate(ConfigDocs.repositoryRoot().resolve("docs/config/source-connector.md"), md);
     }
+
+    @Test
+    void fileSettingsAreCheckedAgainstFrameAndKafkaLimits() {
+        Map<String, String> p = minimal();
+        p.put("files.topic", "files");
+        SluiceSourceConfig c = new SluiceSourceConfig(p);
+        assertThat(c.filesTopic()).contains("files");
+        assertThat(c.filesChunkMaxBytes()).isEqualTo(512 * 1024);
+
+        p.put("files.chunk.max.bytes", "900000");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).hasMessageContaining(
+                "files.chunk.max.bytes (900000) makes records of up to 1204096 bytes (base64 in JSON plus 4096 of metadata), over "
+                        + "files.kafka.max.message.bytes (1048576): the largest chunk that fits is 783360 bytes");
+        p.put("files.kafka.max.message.bytes", "2000000");
+        p.put("producer.override.max.request.size", "1048576");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).hasMessageContaining("over producer.override.max.request.size (1048576)");
+        p.remove("producer.override.max.request.size");
+        p.put("frame.max.bytes", "800000");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).hasMessageContaining(
+                "files.chunk.max.bytes (900000) plus the 147 header bytes of a FILE_CHUNK frame must fit frame.max.bytes (800000)");
+        p.remove("frame.max.bytes");
+        p.put("files.chunk.max.bytes", "65536");
+        p.put("files.topic", "readings");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).hasMessageContaining("files.topic (readings) must differ from topic");
+        p.put("files.topic", "bad topic");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).hasMessageContaining("not a valid topic name");
+    }
+
+    @Test
+    void validateReportsFileProblemsOnTheirKey() {
+        Map<String, String> p = minimal();
+        p.put("files.topic", "files");
+        p.put("files.chunk.max.bytes", "900000");
+        Config result = new SluiceSourceConnector().validate(p);
+        ConfigValue v = result.configValues().stream().filter(c -> c.name().equals("files.chunk.max.bytes")).findFirst().orElseThrow();
+        assertThat(v.errorMessages()).singleElement().asString().contains("the largest chunk that fits is 783360 bytes");
+    }
 }

@@ -101,6 +101,9 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     private final PrintStream out;
     private final List<JavaProcess> started = new ArrayList<>();
+    /** Connectors deployed to a Connect worker given by --connect-url: removed again at the end. */
+    private final List<String> deployedExternally = new ArrayList<>();
+    private ConnectWorker externalConnect;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private PidFiles pids;
@@ -164,6 +167,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             return runStack(layout, run, prefix, grace, idleClose, settle);
         } finally {
             stopAll(layout);
+            removeExternalConnectors();
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -196,6 +200,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             connect = new ConnectWorker("http://127.0.0.1:" + connectPort);
         } else {
             connect = new ConnectWorker(connectUrl);
+            externalConnect = connect;
         }
         connect.awaitPlugins(List.of(SOURCE_CLASS, SINK_CLASS), worker, Duration.ofSeconds(120));
         Path sourceProps = layout.config("source-connector.properties");
@@ -204,6 +209,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         String sinkName = PropertiesFiles.read(sinkProps).get("name");
         step("deploying the source connector (devices on :" + devicePort + ", line mode on :" + linePort + ") and the sink (peers on :"
                 + peerPort + ")");
+        if (externalConnect != null) {
+            deployedExternally.addAll(List.of(sinkName, sourceName));
+        }
         connect.deploy(sourceProps, Map.of("topic", READINGS, "listen.address", "127.0.0.1", "listen.port", Integer.toString(devicePort),
                 "line.listen.port", Integer.toString(linePort)));
         connect.deploy(sinkProps, Map.of("topics", AGGREGATES, "kafka.bootstrap.servers", bootstrap, "peer.listener.host",
@@ -349,6 +357,20 @@ public final class QuickstartCommand implements Callable<Integer> {
         out.println(allGone && busy.isEmpty() ? "Every process stopped; ports free."
                 : "Warning: " + (allGone ? "" : "some processes are still alive; ") + (busy.isEmpty() ? "" : "ports still in use: " + busy));
         started.clear();
+    }
+
+    /** Leaves an existing Connect worker as it was found: without the connectors this run deployed. */
+    private void removeExternalConnectors() {
+        for (String name : deployedExternally) {
+            try {
+                boolean gone = externalConnect.delete(name);
+                out.println(gone ? "Removed connector " + name + " from " + externalConnect.url()
+                        : "Warning: could not remove connector " + name + " from " + externalConnect.url());
+            } catch (IOException | InterruptedException e) {
+                out.println("Warning: could not remove connector " + name + " from " + externalConnect.url() + ": " + e);
+            }
+        }
+        deployedExternally.clear();
     }
 
     private boolean owned(int port) {

@@ -23,8 +23,8 @@ class QuickstartIT {
 
     @Test
     void runsTwiceInTheSameFolderAndAccountsForEveryReading() throws Exception {
-        deleteTree(DATA);
-        List<Integer> ports = freePorts(8);
+        LocalStackSupport.deleteTree(DATA);
+        List<Integer> ports = LocalStackSupport.freePorts(8);
 
         Run first = quickstart(ports, "25s");
         assertThat(first.exit).as(first.output).isZero();
@@ -75,45 +75,13 @@ class QuickstartIT {
     }
 
     private static void assertNoProcessLeft() {
-        List<String> left = ProcessHandle.allProcesses()
-                .filter(h -> h.info().commandLine().orElse("").contains(DATA.toString()))
-                .map(h -> h.pid() + " " + h.info().commandLine().orElse(""))
-                .toList();
-        assertThat(left).as("processes still running on %s", DATA).isEmpty();
+        assertThat(LocalStackSupport.processesUsing(DATA)).as("processes still running on %s", DATA).isEmpty();
     }
 
     private static void assertPortsFree(List<Integer> ports) throws IOException {
         for (int port : ports) {
             try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
                 assertThat(s.getLocalPort()).isEqualTo(port);
-            }
-        }
-    }
-
-    private static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        List<Integer> ports = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                sockets.add(s);
-                ports.add(s.getLocalPort());
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-        return ports;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

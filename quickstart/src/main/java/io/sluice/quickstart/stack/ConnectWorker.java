@@ -126,6 +126,13 @@ public final class ConnectWorker {
         throw new StackException("connector " + name + " is not RUNNING after " + timeout.toSeconds() + " s: " + last);
     }
 
+    /** DELETE /connectors/{name}; true when it is gone (deleted now, or was not there). */
+    public boolean delete(String name) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors/" + name))
+                .timeout(Duration.ofSeconds(60)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 204 || r.statusCode() == 200 || r.statusCode() == 404;
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,7 +1,5 @@
 package io.sluice.peer;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.RetryPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -27,6 +25,7 @@ import io.sluice.protocol.ProtocolException;
 import io.sluice.protocol.ProtocolVersion;
 import io.sluice.protocol.codec.FrameDecoder;
 import io.sluice.protocol.codec.FrameEncoder;
+import io.sluice.protocol.net.Reconnect;
 import io.sluice.protocol.frame.Cursor;
 import io.sluice.protocol.frame.DeliveredRecord;
 import io.sluice.protocol.frame.ErrorFrame;
@@ -525,22 +524,13 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
             if (closing.get() || failure != null) {
                 return;
             }
-            RetryPolicy<Channel> policy = RetryPolicy.<Channel>builder()
-                    .handle(Throwable.class)
-                    .abortOn(PermanentFailure.class)
-                    .withBackoff(config.reconnectBackoffMin(), config.reconnectBackoffMax())
-                    .withJitter(config.reconnectJitter())
-                    .withMaxRetries(-1)
-                    .abortIf((r, e) -> closing.get() || failure != null)
-                    .onRetryScheduled(e -> config.listener().reconnectScheduled(key(address), e.getAttemptCount(),
-                            e.getDelay()))
-                    .build();
-            connecting = Failsafe.with(policy).with(group).getStageAsync(this::attempt).toCompletableFuture();
+            connecting = Reconnect.until(group, config.reconnectBackoffMin(), config.reconnectBackoffMax(),
+                    config.reconnectJitter(), () -> closing.get() || failure != null,
+                    (attempt, delay) -> config.listener().reconnectScheduled(key(address), attempt, delay), this::attempt);
             connecting.whenComplete((ch, e) -> {
                 if (e != null && !closing.get()) {
-                    Throwable cause = e instanceof PermanentFailure ? e.getCause() : e;
-                    if (e instanceof PermanentFailure) {
-                        fail(cause);
+                    if (e instanceof Reconnect.PermanentFailure) {
+                        fail(Reconnect.cause(e));
                     }
                 }
             });
@@ -734,7 +724,7 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
                     + e.message());
             log.warn("{}: {} {}", ctx.channel().remoteAddress(), e.code(), e.message());
             if (e.code().permanent() || e.code() == io.sluice.protocol.ErrorCode.NOT_ALLOWED) {
-                if (!handshake.completeExceptionally(new PermanentFailure(pe))) {
+                if (!handshake.completeExceptionally(new Reconnect.PermanentFailure(pe))) {
                     fail(pe);
                 }
             } else {

@@ -1,7 +1,5 @@
 package io.sluice.device;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.RetryPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,6 +22,7 @@ import io.sluice.protocol.ProtocolVersion;
 import io.sluice.protocol.codec.FrameCodec;
 import io.sluice.protocol.codec.FrameDecoder;
 import io.sluice.protocol.codec.FrameEncoder;
+import io.sluice.protocol.net.Reconnect;
 import io.sluice.protocol.frame.Ack;
 import io.sluice.protocol.frame.ErrorFrame;
 import io.sluice.protocol.frame.FileStatus;
@@ -343,20 +342,11 @@ public final class DeviceClient implements AutoCloseable {
         if (closing.get() || failure != null) {
             return;
         }
-        RetryPolicy<Channel> policy = RetryPolicy.<Channel>builder()
-                .handle(Throwable.class)
-                .abortOn(PermanentFailure.class)
-                .withBackoff(config.reconnectBackoffMin(), config.reconnectBackoffMax())
-                .withJitter(config.reconnectJitter())
-                .withMaxRetries(-1)
-                .abortIf((result, error) -> closing.get())
-                .onRetryScheduled(e -> config.listener().reconnectScheduled(e.getAttemptCount(), e.getDelay()))
-                .build();
-        connecting = Failsafe.with(policy).with(group).getStageAsync(this::attempt).toCompletableFuture();
+        connecting = Reconnect.until(group, config.reconnectBackoffMin(), config.reconnectBackoffMax(),
+                config.reconnectJitter(), closing::get, config.listener()::reconnectScheduled, this::attempt);
         connecting.whenComplete((ch, e) -> {
             if (e != null && !closing.get()) {
-                Throwable cause = e instanceof PermanentFailure ? e.getCause() : e;
-                fail(cause);
+                fail(Reconnect.cause(e));
             }
         });
     }
@@ -468,7 +458,7 @@ public final class DeviceClient implements AutoCloseable {
             ProtocolException pe = new ProtocolException(e.code(), "source refused device " + config.deviceId() + ": "
                     + e.message());
             if (e.code().permanent()) {
-                if (!handshake.completeExceptionally(new PermanentFailure(pe))) {
+                if (!handshake.completeExceptionally(new Reconnect.PermanentFailure(pe))) {
                     fail(pe); // refused on an established connection: no handshake attempt left to abort
                 }
             } else {

@@ -3,12 +3,6 @@ package io.sluice.source.device;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.sluice.protocol.ErrorCode;
 import io.sluice.protocol.ProtocolException;
 import io.sluice.protocol.ProtocolVersion;
@@ -22,7 +16,6 @@ import io.sluice.protocol.frame.Ping;
 import io.sluice.protocol.frame.Pong;
 import io.sluice.protocol.frame.Reading;
 import io.sluice.protocol.frame.ReadingBatch;
-import io.sluice.source.buffer.Inlet;
 import io.sluice.source.buffer.Offer;
 import io.sluice.source.config.AckMode;
 import io.sluice.source.file.FileHub;
@@ -30,7 +23,6 @@ import io.sluice.source.file.FileLink;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,28 +33,19 @@ import org.slf4j.LoggerFactory;
  * readings already decoded wait here (at most one socket read's worth). File frames go to the
  * task's {@link FileHub}, which pushes back the same way when its chunk queue is full.
  */
-final class FramedSession extends SimpleChannelInboundHandler<Frame> implements Inlet, FileLink {
+final class FramedSession extends DeviceConnection<Reading> implements FileLink {
     private static final Logger log = LoggerFactory.getLogger(FramedSession.class);
 
     private enum State { NEW, RESOLVING, READY, CLOSING }
 
-    private final DeviceHub hub;
-    private final boolean tls;
-    private Channel channel;
-    private String label;
     private State state = State.NEW;
     private DeviceState device;
-    private ErrorFrame refusal;
-    private boolean admitted;
-    private boolean paused;
-    private final ArrayDeque<Reading> stash = new ArrayDeque<>();
     /** File frames waiting for room in the chunk queue, in arrival order. */
     private final ArrayDeque<Frame> fileStash = new ArrayDeque<>();
     private boolean filesPaused;
 
     FramedSession(DeviceHub hub, boolean tls) {
-        this.hub = hub;
-        this.tls = tls;
+        super(hub, tls);
     }
 
     Channel channel() {
@@ -70,62 +53,34 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
     }
 
     @Override
-    public String label() {
-        return label;
-    }
-
-    // ------------------------------------------------------------------ lifecycle
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        channel = ctx.channel();
-        label = String.valueOf(channel.remoteAddress()).replaceFirst("^/", "");
-        refusal = hub.admit(channel);
-        admitted = refusal == null;
-        if (!admitted) {
-            hub.stats().connectionsRefused.increment();
-            if (!tls) {
-                fatal(refusal);
-            }
-        }
-        super.channelActive(ctx);
+    boolean accepting() {
+        return state == State.READY;
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof SslHandshakeCompletionEvent hs) {
-            if (!hs.isSuccess()) {
-                hub.stats().tlsHandshakeFailures.increment();
-                log.debug("TLS handshake with {} failed: {}", label, hs.cause().toString());
-            } else if (refusal != null) {
-                fatal(refusal);
-            }
-        } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && !paused && !filesPaused
-                && state != State.RESOLVING) {
-            fatal(new ErrorFrame(ErrorCode.IDLE_TIMEOUT, "nothing received for " + hub.config().idleTimeout().toMillis()
-                    + " ms; devices ping every " + hub.heartbeatMs() + " ms when idle"));
-        }
-        super.userEventTriggered(ctx, evt);
+    ErrorFrame idleTimeout() {
+        return new ErrorFrame(ErrorCode.IDLE_TIMEOUT, "nothing received for " + hub.config().idleTimeout().toMillis()
+                + " ms; devices ping every " + hub.heartbeatMs() + " ms when idle");
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    boolean idleTimeoutApplies() {
+        return !paused && !filesPaused && state != State.RESOLVING;
+    }
+
+    @Override
+    boolean readingMayResume() {
+        return !filesPaused;
+    }
+
+    @Override
+    void onClose() {
         state = State.CLOSING;
-        if (admitted) {
-            hub.closed(channel);
-        }
-        if (paused) {
-            paused = false;
-            hub.stats().connectionsPaused.decrementAndGet();
-        }
-        hub.buffer().forget(this);
-        stash.clear();
         fileStash.clear();
         filesPaused = false;
         if (device != null) {
             hub.detach(device, this);
         }
-        super.channelInactive(ctx);
     }
 
     /** Another connection of the same device took over. */
@@ -138,30 +93,7 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ProtocolException pe = unwrap(cause);
-        if (pe != null) {
-            fatal(new ErrorFrame(pe.code(), pe.getMessage(), pe.seq()));
-            return;
-        }
-        if (cause instanceof DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
-            hub.stats().tlsHandshakeFailures.increment();
-        }
-        log.debug("connection {} failed: {}", label, cause.toString());
-        ctx.close();
-    }
-
-    private static ProtocolException unwrap(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ProtocolException pe) {
-                return pe;
-            }
-        }
-        return null;
-    }
-
-    /** Sends a fatal error and closes. */
-    private void fatal(ErrorFrame e) {
+    void fatal(ErrorFrame e) {
         if (state == State.CLOSING && !channel.isActive()) {
             return;
         }
@@ -177,7 +109,11 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
     // ------------------------------------------------------------------ frames
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (state == State.CLOSING) {
             return;
         }
@@ -246,11 +182,6 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
         }));
     }
 
-    private SSLSession tlsSession() {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.engine().getSession();
-    }
-
     private void onReadings(List<Reading> readings) {
         if (state != State.READY) {
             fatal(new ErrorFrame(state == State.NEW ? ErrorCode.HELLO_REQUIRED : ErrorCode.UNEXPECTED_FRAME,
@@ -276,7 +207,8 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
     }
 
     /** One reading: duplicate check, content rules, clock policy, buffer. */
-    private Offer ingest(Reading r) {
+    @Override
+    Offer ingest(Reading r) {
         long seq = r.seq();
         SeqLedger ledger = device.ledger;
         if (seq < 1) {
@@ -384,40 +316,5 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
     @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
-    }
-
-    private void pause() {
-        if (!paused) {
-            paused = true;
-            channel.config().setAutoRead(false);
-            hub.stats().pausesTotal.increment();
-            hub.stats().connectionsPaused.incrementAndGet();
-        }
-    }
-
-    @Override
-    public void onSpace() {
-        channel.eventLoop().execute(this::resume);
-    }
-
-    private void resume() {
-        if (!paused || state != State.READY) {
-            return;
-        }
-        while (!stash.isEmpty()) {
-            Offer o = ingest(stash.peekFirst());
-            if (o == Offer.FULL) {
-                return;
-            }
-            stash.pollFirst();
-            if (o == Offer.CLOSED || state == State.CLOSING) {
-                return;
-            }
-        }
-        paused = false;
-        hub.stats().connectionsPaused.decrementAndGet();
-        if (!filesPaused) {
-            channel.config().setAutoRead(true);
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.source.device;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
@@ -129,9 +128,7 @@ abstract class DeviceConnection<T> extends ChannelInboundHandlerAdapter implemen
                 return;
             }
         }
-        if (cause instanceof DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
-            hub.stats().tlsHandshakeFailures.increment();
-        }
+        // a failed TLS handshake is counted once, from its SslHandshakeCompletionEvent
         log.debug("connection {} failed: {}", label, cause.toString());
         ctx.close();
     }

@@ -29,11 +29,12 @@ public enum Scale {
     }
 
     public Scenarios.Plan brokerOutage() {
-        return this == SHORT ? plan(20, 1000, 2, 5, 5, 10, 5) : plan(50, 5000, 2, 20, 20, 30, 15);
+        return this == SHORT ? plan(20, 1000, 2, 5, 5, 10, 3) : plan(50, 5000, 2, 20, 20, 30, 15);
     }
 
     public Scenarios.Plan peerStall() {
-        return this == SHORT ? plan(50, 1000, 1, 5, 5, 15, 5) : plan(50, 5000, 1, 20, 20, 60, 15);
+        // full: 200 devices × 2 metrics give 400 windows a second, enough to fill the socket buffers of a stopped peer
+        return this == SHORT ? plan(50, 1000, 1, 5, 5, 15, 5) : plan(200, 5000, 1, 20, 20, 60, 15);
     }
 
     public Scenarios.Plan overload() {

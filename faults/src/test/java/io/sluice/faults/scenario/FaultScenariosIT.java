@@ -6,7 +6,6 @@ import io.sluice.faults.stack.FaultStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +31,7 @@ class FaultScenariosIT {
     static void startStack() throws Exception {
         deleteTree(DATA);
         FaultStack.Settings s = FaultStack.Settings.defaults(HOME, DATA).withSink(SCALE.sinkOverrides());
-        s = new FaultStack.Settings(s.home(), s.dataDir(), s.processingGuarantee(), s.exactlyOnceSource(), Duration.ofSeconds(1),
-                s.grace(), s.idleClose(), List.of("peer-a", "peer-b"), s.source(), s.sink(), s.streams());
+        s = s.withPeers(List.of("peer-a", "peer-b"));
         stack = FaultStack.start(s);
     }
 

@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
@@ -144,9 +143,7 @@ final class FramedSession extends SimpleChannelInboundHandler<Frame> implements 
             fatal(new ErrorFrame(pe.code(), pe.getMessage(), pe.seq()));
             return;
         }
-        if (cause instanceof DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
-            hub.stats().tlsHandshakeFailures.increment();
-        }
+        // a failed TLS handshake is counted once, from its SslHandshakeCompletionEvent
         log.debug("connection {} failed: {}", label, cause.toString());
         ctx.close();
     }

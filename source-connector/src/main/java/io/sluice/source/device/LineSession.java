@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
@@ -108,9 +107,7 @@ final class LineSession extends ChannelInboundHandlerAdapter implements Inlet {
                 return;
             }
         }
-        if (cause instanceof DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
-            hub.stats().tlsHandshakeFailures.increment();
-        }
+        // a failed TLS handshake is counted once, from its SslHandshakeCompletionEvent
         log.debug("line connection {} failed: {}", label, cause.toString());
         ctx.close();
     }

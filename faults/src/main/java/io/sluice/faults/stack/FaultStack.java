@@ -122,9 +122,6 @@ public final class FaultStack implements AutoCloseable {
         w.put("rebalance.timeout.ms", "20000");
         if (settings.exactlyOnceSource()) {
             w.put("exactly.once.source.support", "enabled");
-            // a killed task's open transaction holds back the offsets topic (read committed) until it times out: a
-            // restarted worker reads that topic before it starts anything, so with the 60 s default it waits a minute
-            w.put("producer.transaction.timeout.ms", "10000");
         }
         this.workerBase = PropertiesFiles.write(layout.dataDir().resolve("etc/faults-worker-base.properties"), w, "worker for faults");
         this.brokerBase = layout.config("broker.properties");

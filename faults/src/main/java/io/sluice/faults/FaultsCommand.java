@@ -80,8 +80,7 @@ public final class FaultsCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("| scenario | load | faults | acknowledged | lost | duplicates | recovery | result | command |");
-        out.println("| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- |");
+        out.println(ScenarioResult.tableHeader());
         results.forEach(r -> out.println(r.tableRow(cmd + r.scenario().charAt(0))));
         return results.size() == scenarios.size() + (scenarios.contains(2) ? 1 : 0) && results.stream().allMatch(ScenarioResult::passed)
                 ? 0 : 1;

@@ -39,9 +39,14 @@ public record ScenarioResult(String scenario, String load, String faults, Oracle
 
     /** One row of the table in docs/RELIABILITY.md. */
     public String tableRow(String command) {
-        return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %,d | %,d | %s | %s | `%s` |", scenario, load, faults, verdict.acked(),
-                verdict.lost(), verdict.duplicates(), recoveries.isEmpty() ? "-"
+        return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %,d | %,d | %,d | %s | %s | `%s` |", scenario, load, faults,
+                verdict.acked(), verdict.lost(), verdict.duplicates(), verdict.late(), recoveries.isEmpty() ? "-"
                         : String.format(Locale.ROOT, "max %.1f s", maxRecovery().toMillis() / 1000.0),
                 passed ? "passed" : "FAILED: " + failure, command);
+    }
+
+    public static String tableHeader() {
+        return "| scenario | load | faults | acknowledged | lost | duplicates | late | recovery | result | command |\n"
+                + "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |";
     }
 }

@@ -43,6 +43,19 @@ class PeerCliTest {
     }
 
     @Test
+    void aHalfLineLeftByAKilledPeerIsCutBeforeWritingOn(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("records.ndjson");
+        Files.writeString(out, "{\"offset\":1}\n{\"offset\":2}\n{\"offs");
+        PeerCli.dropPartialLastLine(out);
+        assertThat(Files.readString(out)).isEqualTo("{\"offset\":1}\n{\"offset\":2}\n");
+        PeerCli.dropPartialLastLine(out);
+        assertThat(Files.readString(out)).isEqualTo("{\"offset\":1}\n{\"offset\":2}\n");
+        Files.writeString(out, "{\"off");
+        PeerCli.dropPartialLastLine(out);
+        assertThat(Files.readString(out)).isEmpty();
+    }
+
+    @Test
     void badUsageExitsWithTwo() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = PeerCli.run(new String[] {"--topic", "t"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));

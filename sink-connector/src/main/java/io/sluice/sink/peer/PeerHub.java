@@ -135,6 +135,8 @@ public final class PeerHub {
     private final Map<TopicPartition, Long> livePositions = new ConcurrentHashMap<>();
     /** Task thread only. */
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+    /** Per assigned partition: the first offset this task's consumer was at (where it resumed after its start). */
+    private final Map<TopicPartition, Long> startPositions = new ConcurrentHashMap<>();
 
     public PeerHub(Settings settings, Clock clock, SinkMetrics metrics, Supplier<List<String>> endpoints) {
         this.settings = settings;
@@ -200,6 +202,31 @@ public final class PeerHub {
             Long acked = d.peerCursors.get(tp);
             if (acked != null && !d.cursors.containsKey(tp) && d.subscription.matchesTopic(tp.topic())) {
                 d.cursors.put(tp, PartitionCursor.resumeAfter(acked));
+            }
+        }
+    }
+
+    /**
+     * Task thread: a durable peer known to this task but not connected, without a cursor for
+     * {@code tp} (it had acknowledged nothing there before this task started, or it was restored
+     * from the state topic without an ack for it), gets one that replays from where this task
+     * started on {@code tp}. Without it nothing would hold back the commits of {@code tp} for that
+     * peer: the records put while it is away would be committed and never delivered to it.
+     */
+    private void holdForAbsentDurables(TopicPartition tp) {
+        Long start = startPositions.get(tp);
+        if (start == null) {
+            return;
+        }
+        for (Durable d : durables.values()) {
+            Subscription sub = d.subscription;
+            if (sub == null || !sub.matchesTopic(tp.topic())) {
+                continue;
+            }
+            synchronized (d.lock) {
+                if (d.session == null && !d.cursors.containsKey(tp)) {
+                    d.cursors.put(tp, PartitionCursor.resumeAfter(start - 1));
+                }
             }
         }
     }
@@ -528,6 +555,7 @@ public final class PeerHub {
         for (TopicPartition tp : partitions) {
             livePositions.remove(tp);
             lastCommitted.remove(tp);
+            startPositions.remove(tp);
         }
         for (Durable d : durables.values()) {
             synchronized (d.lock) {
@@ -565,6 +593,13 @@ public final class PeerHub {
      *                  not routable (sent to the errant record reporter) too
      */
     public void route(List<Routed> batch, Map<TopicPartition, Long> positions) {
+        for (Routed r : batch) {
+            startPositions.putIfAbsent(r.tp(), r.record().offset());
+        }
+        positions.forEach((tp, pos) -> {
+            startPositions.putIfAbsent(tp, pos);
+            holdForAbsentDurables(tp);
+        });
         // raise the live positions before routing: see the class comment
         livePositions.putAll(positions);
         if (batch.isEmpty()) {
@@ -853,6 +888,9 @@ public final class PeerHub {
         // brought anything from yet: that is where live delivery will go on
         current.forEach((tp, pos) -> {
             if (assigned.contains(tp)) {
+                // before any record of tp was put, Connect's position is where this task started on it
+                startPositions.putIfAbsent(tp, pos);
+                holdForAbsentDurables(tp);
                 livePositions.merge(tp, pos, Math::max);
             }
         });

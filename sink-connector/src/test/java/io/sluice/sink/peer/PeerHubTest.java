@@ -267,6 +267,21 @@ class PeerHubTest {
     }
 
     @Test
+    void aRestoredDurablePeerWithoutAnAckInAPartitionHoldsItsCommitsFromWhereTheTaskStarted() {
+        // the task restarted: a durable peer that had acknowledged nothing yet is known from the state topic only
+        PeerHub hub = hub(1000, SlowPeerPolicy.PAUSE);
+        assertThat(hub.restoreDurable("quiet", List.of(T), List.of(), Map.of(), clock.millis())).isTrue();
+        hub.assign(List.of(P0, P1));
+        // Connect resumes P0 at 20 (the last commit) and puts 20..59 while the peer is away; P1 has nothing yet
+        route(hub, range(P0, 20, 60));
+        assertThat(hub.commitOffsets(Map.of(P0, 60L, P1, 7L))).containsEntry(P0, 20L).containsEntry(P1, 7L);
+        PeerSession back = connect(hub, new FakeLink(), "quiet", sub(List.of(), List.of(), List.of()));
+        assertThat(hub.replayPositions(back)).containsEntry(P0, 20L).containsEntry(P1, 7L);
+        assertThat(hub.offerReplayed(back, P0, range(P0, 20, 60), 60, true)).isEqualTo(PeerHub.ReplayOutcome.CAUGHT_UP);
+        assertThat(drain(hub, back)).containsExactlyElementsOf(seq(20, 60));
+    }
+
+    @Test
     void dropOldestDropsAndCountsForLiveOnlyPeers() {
         PeerHub hub = hub(10, SlowPeerPolicy.DROP_OLDEST);
         hub.assign(List.of(P0));

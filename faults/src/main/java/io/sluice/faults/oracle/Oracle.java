@@ -1,0 +1,283 @@
+package io.sluice.faults.oracle;
+
+import io.sluice.protocol.frame.Reading;
+import io.sluice.protocol.telemetry.Aggregate;
+import io.sluice.protocol.telemetry.DeviceReading;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Counts every reading of a run from the devices to the peers and says what is missing, what
+ * is there twice and whether the Streams app's windows are what the readings topic implies.
+ * Fed with plain values (what the devices report, the records of the topics, the records each
+ * peer wrote); knows nothing about Kafka, so it is tested without it.
+ *
+ * <p>Per device: seqs sent and acknowledged (from the device clients), present in the readings
+ * topic (gaps, duplicate copies), dropped as late by the Streams app, counted in final windows.
+ * Per peer: final aggregates of the aggregates topic it did not receive (by partition and
+ * offset), and those it received twice. The aggregates are recomputed from the readings topic
+ * (tumbling windows, late readings left out) and compared with the final windows emitted: with
+ * {@code exactly_once_v2} they must be equal; with {@code at_least_once} the over-count is
+ * reported.
+ */
+public final class Oracle {
+    private final long windowSizeMs;
+    private final Map<String, Sent> sent = new TreeMap<>();
+    private final Map<String, Map<Long, Integer>> copies = new HashMap<>();
+    private final Map<String, Set<Long>> late = new HashMap<>();
+    private final List<DeviceReading> readings = new ArrayList<>();
+    private final Map<String, Emitted> finals = new HashMap<>();
+    private final Map<String, Long> repeatedFinals = new HashMap<>();
+    private final Map<String, Map<String, Integer>> delivered = new TreeMap<>();
+    private final Map<String, Long> unreadable = new TreeMap<>();
+    private final java.util.function.Predicate<String> ours;
+
+    /**
+     * @param windowSizeMs tumbling window size of the Streams app
+     * @param devicePrefix only devices whose id starts with this are counted (a run's own devices)
+     */
+    public Oracle(long windowSizeMs, String devicePrefix) {
+        this.windowSizeMs = windowSizeMs;
+        this.ours = d -> d.startsWith(devicePrefix);
+    }
+
+    /** What one device generated ({@code first..last}) and had acknowledged (up to {@code lastAcked}; -1 none). */
+    public record Sent(String device, long first, long last, long lastAcked) {
+        long sentCount() {
+            return last >= first ? last - first + 1 : 0;
+        }
+
+        long ackedCount() {
+            return lastAcked >= first ? lastAcked - first + 1 : 0;
+        }
+    }
+
+    private record Emitted(int partition, long offset, Aggregate aggregate) {
+    }
+
+    public void sent(String device, long first, long last, long lastAcked) {
+        sent.put(device, new Sent(device, first, last, lastAcked));
+    }
+
+    /** A reading record of the readings topic (read committed). */
+    public void reading(DeviceReading r) {
+        if (!ours.test(r.device())) {
+            return;
+        }
+        readings.add(r);
+        copies.computeIfAbsent(r.device(), k -> new HashMap<>()).merge(r.reading().seq(), 1, Integer::sum);
+    }
+
+    /** A reading the Streams app sent to its late topic (after the grace of its window). */
+    public void late(DeviceReading r) {
+        if (ours.test(r.device())) {
+            late.computeIfAbsent(r.device(), k -> new HashSet<>()).add(r.reading().seq());
+        }
+    }
+
+    /** A record of the aggregates topic; only final windows count, the last one of a key wins. */
+    public void aggregate(int partition, long offset, Aggregate a) {
+        if (!a.isFinal() || !ours.test(a.device())) {
+            return;
+        }
+        Emitted before = finals.put(a.key(), new Emitted(partition, offset, a));
+        if (before != null) {
+            repeatedFinals.merge(a.key(), 1L, Long::sum);
+        }
+    }
+
+    /** A record one peer wrote (its (partition, offset) in the aggregates topic). */
+    public void delivered(String peer, int partition, long offset, Aggregate a) {
+        Map<String, Integer> ids = delivered.computeIfAbsent(peer, k -> new HashMap<>());
+        if (a != null && (!a.isFinal() || !ours.test(a.device()))) {
+            return;
+        }
+        ids.merge(partition + "@" + offset, 1, Integer::sum);
+    }
+
+    /** A peer output line that could not be read. */
+    public void unreadable(String peer) {
+        delivered.computeIfAbsent(peer, k -> new HashMap<>());
+        unreadable.merge(peer, 1L, Long::sum);
+    }
+
+    /** Registers a peer that may have received nothing. */
+    public void peer(String peer) {
+        delivered.computeIfAbsent(peer, k -> new HashMap<>());
+    }
+
+    /** One device's line of the verdict. */
+    public record DeviceLine(String device, long sent, long acked, long inTopic, long gaps, long duplicates, long lost,
+            long late, long counted) {
+    }
+
+    /** One peer's line: final windows of the topic it should have, missing, received twice, unreadable lines. */
+    public record PeerLine(String peer, long expected, long delivered, long missing, long duplicates, long unreadable,
+            long countDelivered) {
+    }
+
+    /** A window whose emitted final differs from the recomputation. */
+    public record WindowDiff(String key, long emittedCount, long recomputedCount, String what) {
+    }
+
+    /**
+     * The whole account.
+     *
+     * @param repeatedFinals  final windows emitted more than once (the last one is used)
+     * @param overCount       readings counted by emitted windows beyond the recomputation (summed over windows)
+     * @param underCount      readings the recomputation has beyond the emitted windows
+     * @param windowsMissing  recomputed windows with no final emitted (still open, or lost)
+     */
+    public record Verdict(List<DeviceLine> devices, List<PeerLine> peers, long sent, long acked, long inTopic, long gaps,
+            long duplicates, long lost, long late, long counted, long windows, long recomputedWindows, long repeatedFinals,
+            long overCount, long underCount, long windowsMissing, List<WindowDiff> diffs) {
+
+        /** Nothing acknowledged is missing, and every final window reached every peer. */
+        public boolean nothingLost() {
+            return lost == 0 && peers.stream().allMatch(p -> p.missing() == 0);
+        }
+
+        /** Every copy in the readings topic is counted once: in a final window or as late. */
+        public boolean everyReadingCounted() {
+            return counted + late == inTopic + duplicates && windowsMissing == 0;
+        }
+
+        /** The emitted final windows equal the recomputation from the readings topic. */
+        public boolean windowsExact() {
+            return diffs.isEmpty() && windowsMissing == 0;
+        }
+
+        public long peerDuplicates() {
+            return peers.stream().mapToLong(PeerLine::duplicates).sum();
+        }
+
+        public long peerMissing() {
+            return peers.stream().mapToLong(PeerLine::missing).sum();
+        }
+    }
+
+    public Verdict verdict() {
+        List<DeviceLine> lines = new ArrayList<>();
+        Map<String, Long> countedByDevice = new HashMap<>();
+        for (Emitted e : finals.values()) {
+            countedByDevice.merge(e.aggregate().device(), e.aggregate().count(), Long::sum);
+        }
+        Set<String> devices = new TreeSet<>(sent.keySet());
+        devices.addAll(copies.keySet());
+        long tSent = 0, tAcked = 0, tIn = 0, tGaps = 0, tDup = 0, tLost = 0, tLate = 0, tCounted = 0;
+        for (String d : devices) {
+            Sent s = sent.getOrDefault(d, new Sent(d, 1, 0, -1));
+            Map<Long, Integer> have = copies.getOrDefault(d, Map.of());
+            long dup = have.values().stream().mapToLong(n -> n - 1).sum();
+            long gaps = 0;
+            long lost = 0;
+            for (long seq = s.first(); seq <= s.last(); seq++) {
+                if (!have.containsKey(seq)) {
+                    gaps++;
+                    if (seq <= s.lastAcked()) {
+                        lost++;
+                    }
+                }
+            }
+            long lateN = late.getOrDefault(d, Set.of()).size();
+            long counted = countedByDevice.getOrDefault(d, 0L);
+            lines.add(new DeviceLine(d, s.sentCount(), s.ackedCount(), have.size(), gaps, dup, lost, lateN, counted));
+            tSent += s.sentCount();
+            tAcked += s.ackedCount();
+            tIn += have.size();
+            tGaps += gaps;
+            tDup += dup;
+            tLost += lost;
+            tLate += lateN;
+            tCounted += counted;
+        }
+
+        // recompute the windows from the readings topic, every copy as the Streams app sees it, late ones left out
+        Map<String, Recomputed> recomputed = new HashMap<>();
+        for (DeviceReading r : readings) {
+            Reading x = r.reading();
+            if (late.getOrDefault(r.device(), Set.of()).contains(x.seq())) {
+                continue;
+            }
+            long start = Math.floorDiv(x.timestampMs(), windowSizeMs) * windowSizeMs;
+            recomputed.computeIfAbsent(Aggregate.key(r.device(), x.metric(), Map.of(), start), k -> new Recomputed())
+                    .add(x.value());
+        }
+        List<WindowDiff> diffs = new ArrayList<>();
+        long over = 0;
+        long under = 0;
+        long missingWindows = 0;
+        Set<String> keys = new TreeSet<>(recomputed.keySet());
+        keys.addAll(finals.keySet());
+        for (String k : keys) {
+            Recomputed want = recomputed.get(k);
+            Emitted got = finals.get(k);
+            if (got == null) {
+                missingWindows++;
+                under += want.count;
+                diffs.add(new WindowDiff(k, 0, want.count, "no final window emitted"));
+                continue;
+            }
+            Aggregate a = got.aggregate();
+            long wantCount = want == null ? 0 : want.count;
+            if (a.count() != wantCount) {
+                if (a.count() > wantCount) {
+                    over += a.count() - wantCount;
+                } else {
+                    under += wantCount - a.count();
+                }
+                diffs.add(new WindowDiff(k, a.count(), wantCount, "count"));
+            } else if (want != null && !(close(a.sum(), want.sum) && close(a.min(), want.min) && close(a.max(), want.max))) {
+                diffs.add(new WindowDiff(k, a.count(), wantCount, "sum/min/max " + a.sum() + "/" + a.min() + "/" + a.max()
+                        + " vs " + want.sum + "/" + want.min + "/" + want.max));
+            }
+        }
+
+        // the peers: every final window record of the topic, by (partition, offset)
+        Set<String> expectedIds = new HashSet<>();
+        Map<String, Long> countById = new HashMap<>();
+        for (Emitted e : finals.values()) {
+            expectedIds.add(e.partition() + "@" + e.offset());
+            countById.put(e.partition() + "@" + e.offset(), e.aggregate().count());
+        }
+        List<PeerLine> peers = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Integer>> p : delivered.entrySet()) {
+            Map<String, Integer> ids = p.getValue();
+            long missing = expectedIds.stream().filter(id -> !ids.containsKey(id)).count();
+            long dup = ids.values().stream().mapToLong(n -> n - 1).sum();
+            long countDelivered = ids.keySet().stream().mapToLong(id -> countById.getOrDefault(id, 0L)).sum();
+            peers.add(new PeerLine(p.getKey(), expectedIds.size(), ids.size(), missing, dup, unreadable.getOrDefault(p.getKey(), 0L),
+                    countDelivered));
+        }
+        long repeated = repeatedFinals.values().stream().mapToLong(Long::longValue).sum();
+        return new Verdict(lines, peers, tSent, tAcked, tIn, tGaps, tDup, tLost, tLate, tCounted, finals.size(), recomputed.size(),
+                repeated, over, under, missingWindows, diffs);
+    }
+
+    private static boolean close(Double emitted, double want) {
+        if (emitted == null) {
+            return false;
+        }
+        return Math.abs(emitted - want) <= 1e-9 * Math.max(1, Math.abs(want));
+    }
+
+    private static final class Recomputed {
+        long count;
+        double sum;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+
+        void add(double v) {
+            count++;
+            sum += v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+    }
+}

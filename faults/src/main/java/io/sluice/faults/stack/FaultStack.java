@@ -1,0 +1,351 @@
+package io.sluice.faults.stack;
+
+import io.sluice.quickstart.stack.AppProcesses;
+import io.sluice.quickstart.stack.Broker;
+import io.sluice.quickstart.stack.ConnectWorker;
+import io.sluice.quickstart.stack.JavaProcess;
+import io.sluice.quickstart.stack.PidFiles;
+import io.sluice.quickstart.stack.PropertiesFiles;
+import io.sluice.quickstart.stack.StackException;
+import io.sluice.quickstart.stack.StackLayout;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The whole stack as separate processes, started the way the quickstart starts it (broker,
+ * distributed Connect worker with both plugins, Streams app, durable peer CLIs), with every
+ * process reachable for faults: {@code kill -9}, SIGTERM, {@code kill -STOP}/{@code -CONT}, and a
+ * restart on the same ports and data. Devices are not a process here: the caller runs a
+ * {@link io.sluice.device.sim.DeviceFleet} in its own JVM, so it knows each device's sent and
+ * acknowledged seqs.
+ */
+public final class FaultStack implements AutoCloseable {
+    public static final String READINGS = "readings";
+    public static final String AGGREGATES = "aggregates";
+    public static final String LATE = "readings-late";
+    static final List<String> TOPICS = List.of(READINGS, AGGREGATES, LATE, "readings-dlq", "sluice-sink-dlq");
+    static final String SOURCE_CLASS = "io.sluice.source.SluiceSourceConnector";
+    static final String SINK_CLASS = "io.sluice.sink.SluiceSinkConnector";
+
+    /**
+     * @param processingGuarantee the Streams app's: {@code exactly_once_v2} or {@code at_least_once}
+     * @param exactlyOnceSource   the worker's {@code exactly.once.source.support=enabled}
+     * @param peers               durable peer names (one peer CLI process each)
+     */
+    public record Settings(Path home, Path dataDir, String processingGuarantee, boolean exactlyOnceSource, Duration window,
+            Duration grace, Duration idleClose, List<String> peers, Map<String, String> source, Map<String, String> sink,
+            Map<String, String> streams) {
+
+        public static Settings defaults(Path home, Path dataDir) {
+            // 1 s windows, 10 s grace, idle close after 3 s: windows reach the peers within seconds, and a run
+            // settles soon after its devices stop. An outage longer than the idle close makes the app close the
+            // windows of every device as idle; their held-back readings then arrive late (counted, not lost).
+            return new Settings(home, dataDir, "exactly_once_v2", true, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                    Duration.ofSeconds(3), List.of("peer-a"), Map.of(), Map.of(), Map.of());
+        }
+
+        public Settings withGuarantee(String g) {
+            return new Settings(home, dataDir, g, exactlyOnceSource, window, grace, idleClose, peers, source, sink, streams);
+        }
+
+        public Settings withPeers(List<String> p) {
+            return new Settings(home, dataDir, processingGuarantee, exactlyOnceSource, window, grace, idleClose, p, source, sink,
+                    streams);
+        }
+
+        public Settings withSource(Map<String, String> s) {
+            return new Settings(home, dataDir, processingGuarantee, exactlyOnceSource, window, grace, idleClose, peers, s, sink,
+                    streams);
+        }
+
+        public Settings withSink(Map<String, String> s) {
+            return new Settings(home, dataDir, processingGuarantee, exactlyOnceSource, window, grace, idleClose, peers, source, s,
+                    streams);
+        }
+    }
+
+    /** The ports of one stack, all free when it started. */
+    public record StackPorts(int broker, int controller, int connect, int device, int line, int peer, int connectJmx,
+            int streamsJmx) {
+        List<Integer> all() {
+            return List.of(broker, controller, connect, device, line, peer, connectJmx, streamsJmx);
+        }
+    }
+
+    private final Settings settings;
+    private final StackLayout layout;
+    private final StackPorts ports;
+    private final PidFiles pids;
+    private final String kafkaCp;
+    private final String appCp;
+    private final Path workerBase;
+    private final Path brokerBase;
+    private final Map<String, JavaProcess> peers = new LinkedHashMap<>();
+    private final ConnectWorker rest;
+    private JavaProcess broker;
+    private JavaProcess worker;
+    private JavaProcess streams;
+    private String sourceName;
+    private String sinkName;
+
+    private FaultStack(Settings settings) throws IOException {
+        this.settings = settings;
+        this.layout = new StackLayout(settings.home().toAbsolutePath().normalize(), settings.dataDir().toAbsolutePath());
+        Files.createDirectories(layout.dataDir());
+        this.pids = new PidFiles(layout.dataDir());
+        pids.stopLeftovers();
+        List<Integer> p = freePorts(8);
+        this.ports = new StackPorts(p.get(0), p.get(1), p.get(2), p.get(3), p.get(4), p.get(5), p.get(6), p.get(7));
+        this.kafkaCp = layout.classpath("kafka-classpath.txt");
+        this.appCp = layout.classpath("app-classpath.txt");
+        Map<String, String> w = new LinkedHashMap<>(PropertiesFiles.read(layout.config("worker.properties")));
+        // a restarted worker gets its tasks back at once instead of after the default 5 minutes' wait for the old member
+        w.put("scheduled.rebalance.max.delay.ms", "1000");
+        // a killed worker's sink consumer leaves the group after 10 s instead of the 45 s default
+        w.put("consumer.session.timeout.ms", "10000");
+        w.put("consumer.heartbeat.interval.ms", "3000");
+        // a restarted worker does not wait the default 60 s for the killed one to rejoin the worker group
+        w.put("rebalance.timeout.ms", "20000");
+        if (settings.exactlyOnceSource()) {
+            w.put("exactly.once.source.support", "enabled");
+        }
+        this.workerBase = PropertiesFiles.write(layout.dataDir().resolve("etc/faults-worker-base.properties"), w, "worker for faults");
+        this.brokerBase = layout.config("broker.properties");
+        this.rest = new ConnectWorker("http://127.0.0.1:" + ports.connect());
+    }
+
+    /** Starts the broker, topics, worker, both connectors, the Streams app and the peers; waits until each is up. */
+    public static FaultStack start(Settings settings) throws Exception {
+        FaultStack s = new FaultStack(settings);
+        try {
+            s.startBroker();
+            s.createTopics();
+            s.startWorker();
+            s.deployConnectors();
+            s.startStreams();
+            for (String peer : settings.peers()) {
+                s.startPeer(peer);
+            }
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    public StackPorts ports() {
+        return ports;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + ports.broker();
+    }
+
+    public InetSocketAddress deviceEndpoint() {
+        return new InetSocketAddress("127.0.0.1", ports.device());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public StackLayout layout() {
+        return layout;
+    }
+
+    public JavaProcess broker() {
+        return broker;
+    }
+
+    public JavaProcess worker() {
+        return worker;
+    }
+
+    public JavaProcess streams() {
+        return streams;
+    }
+
+    public JavaProcess peer(String name) {
+        return peers.get(name);
+    }
+
+    public String sinkName() {
+        return sinkName;
+    }
+
+    public String sourceName() {
+        return sourceName;
+    }
+
+    public ConnectWorker rest() {
+        return rest;
+    }
+
+    public Path peerOutput(String name) {
+        return layout.dataDir().resolve("peers").resolve(name + ".ndjson");
+    }
+
+    public Map<String, Path> peerOutputs() {
+        Map<String, Path> m = new LinkedHashMap<>();
+        settings.peers().forEach(p -> m.put(p, peerOutput(p)));
+        return m;
+    }
+
+    public void startBroker() throws IOException, InterruptedException {
+        broker = track(Broker.start(new Broker.Settings(layout.dataDir(), ports.broker(), ports.controller(), brokerBase, kafkaCp,
+                "512m")));
+    }
+
+    public void startWorker() throws IOException, InterruptedException {
+        String pluginPath = layout.pluginFolder("source-connector") + "," + layout.pluginFolder("sink-connector");
+        worker = track(ConnectWorker.start(new ConnectWorker.Settings(layout.dataDir(), ports.connect(), bootstrapServers(), workerBase,
+                Path.of(pluginPath), kafkaCp, "512m", ports.connectJmx())));
+        rest.awaitPlugins(List.of(SOURCE_CLASS, SINK_CLASS), worker, Duration.ofSeconds(120));
+    }
+
+    /** Waits until both connectors and their tasks run again (after a worker restart). */
+    public void awaitConnectorsRunning(Duration timeout) throws InterruptedException {
+        rest.awaitRunning(sourceName, timeout);
+        rest.awaitRunning(sinkName, timeout);
+    }
+
+    private void deployConnectors() throws IOException, InterruptedException {
+        Path sourceProps = layout.config("source-connector.properties");
+        Path sinkProps = layout.config("sink-connector.properties");
+        sourceName = PropertiesFiles.read(sourceProps).get("name");
+        sinkName = PropertiesFiles.read(sinkProps).get("name");
+        Map<String, String> src = new LinkedHashMap<>(Map.of("topic", READINGS, "listen.address", "127.0.0.1", "listen.port",
+                Integer.toString(ports.device()), "line.listen.port", Integer.toString(ports.line())));
+        if (settings.exactlyOnceSource()) {
+            // line mode has neither resends nor acknowledgements: the source is exactly-once capable without it
+            src.put("line.listen.port", "-1");
+            src.put("exactly.once.support", "required");
+        }
+        src.putAll(settings.source());
+        rest.deploy(sourceProps, src);
+        Map<String, String> sink = new LinkedHashMap<>(Map.of("topics", AGGREGATES, "kafka.bootstrap.servers", bootstrapServers(),
+                "peer.listener.host", "127.0.0.1", "peer.listener.port", Integer.toString(ports.peer())));
+        sink.putAll(settings.sink());
+        rest.deploy(sinkProps, sink);
+        awaitConnectorsRunning(Duration.ofSeconds(90));
+    }
+
+    public void startStreams() throws IOException {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("bootstrap.servers", bootstrapServers());
+        s.put("application.id", "sluice-faults");
+        s.put("processing.guarantee", settings.processingGuarantee());
+        s.put("input.topic", READINGS);
+        s.put("output.topic", AGGREGATES);
+        s.put("late.topic", LATE);
+        s.put("state.dir", layout.dataDir().resolve("streams-state").toString());
+        s.put("window.type", "tumbling");
+        s.put("window.size.ms", Long.toString(settings.window().toMillis()));
+        s.put("window.grace.ms", Long.toString(settings.grace().toMillis()));
+        s.put("emit", "final");
+        s.put("idle.close.ms", Long.toString(settings.idleClose().toMillis()));
+        s.put("idle.check.interval.ms", "500");
+        s.put("backpressure.downstream.group", "connect-" + sinkName);
+        // a killed instance's partitions go to its successor after this, not after the 45 s default
+        s.put("streams.session.timeout.ms", "10000");
+        s.put("streams.heartbeat.interval.ms", "2000");
+        s.putAll(settings.streams());
+        streams = track(AppProcesses.streams(layout, appCp, layout.config("streams-app.properties"), s, ports.streamsJmx()));
+    }
+
+    public void startPeer(String name) throws IOException {
+        Path dir = layout.dataDir().resolve("peers");
+        Files.createDirectories(dir);
+        JavaProcess p = AppProcesses.peer(layout, appCp, List.of("--connect", "127.0.0.1:" + ports.peer(), "--topic", AGGREGATES,
+                "--name", name, "--out", peerOutput(name).toString(), "--cursor-file", dir.resolve(name + "-cursors.json").toString(),
+                "--progress", "0s"));
+        peers.put(name, track(p));
+    }
+
+    /** Fails with the process's last log lines if one of the stack's processes has ended. */
+    public void requireAlive() {
+        List<JavaProcess> all = new ArrayList<>(List.of(broker, worker, streams));
+        all.addAll(peers.values());
+        for (JavaProcess p : all) {
+            if (p != null && !p.isAlive()) {
+                throw new StackException(p.name() + " exited unexpectedly; last lines of " + p.logFile() + ":\n" + p.tail(25));
+            }
+        }
+    }
+
+    private JavaProcess track(JavaProcess p) {
+        pids.write(p);
+        return p;
+    }
+
+    private void createTopics() throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            for (String t : TOPICS) {
+                int partitions = t.equals(READINGS) || t.equals(AGGREGATES) ? 3 : 1;
+                try {
+                    admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new StackException("cannot create topic " + t + ": " + e.getCause().getMessage());
+                    }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new StackException("Kafka did not answer within 30 s");
+                }
+            }
+        }
+    }
+
+    /** Stops every process (peers, Streams app, worker, broker), continuing stopped ones first. */
+    @Override
+    public void close() {
+        List<JavaProcess> order = new ArrayList<>(peers.values());
+        order.add(streams);
+        order.add(worker);
+        order.add(broker);
+        for (JavaProcess p : order) {
+            if (p == null) {
+                continue;
+            }
+            if (p.isAlive()) {
+                try {
+                    p.signal("CONT");
+                } catch (IOException | InterruptedException e) {
+                    // it may have just ended
+                }
+            }
+            p.stop(Duration.ofSeconds(20));
+            pids.remove(p);
+        }
+    }
+
+    private static List<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        List<Integer> out = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                out.add(s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,175 @@
+package io.sluice.faults.oracle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.protocol.frame.Reading;
+import io.sluice.protocol.telemetry.Aggregate;
+import io.sluice.protocol.telemetry.DeviceReading;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OracleTest {
+    private static final long W = 1000;
+
+    private static DeviceReading r(String device, long seq, long ts, double v) {
+        return new DeviceReading(device, new Reading(seq, ts, "t", v));
+    }
+
+    private static Aggregate fin(String device, long start, long count, double sum, double min, double max) {
+        return new Aggregate(device, "t", Map.of(), Aggregate.TUMBLING, start, start + W, true, "stream_time", count, sum, min, max,
+                sum / count, null, null, null, Map.of(), 0, 0);
+    }
+
+    /** Device d-1 sends seqs 1..4 (ts 0, 500, 1000, 1500), all acked and in the topic, two windows emitted and delivered. */
+    private static Oracle complete() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 4, 4);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 500, 2));
+        o.reading(r("d-1", 3, 1000, 3));
+        o.reading(r("d-1", 4, 1500, 4));
+        o.aggregate(0, 10, fin("d-1", 0, 2, 3, 1, 2));
+        o.aggregate(0, 11, fin("d-1", 1000, 2, 7, 3, 4));
+        o.delivered("p", 0, 10, fin("d-1", 0, 2, 3, 1, 2));
+        o.delivered("p", 0, 11, fin("d-1", 1000, 2, 7, 3, 4));
+        return o;
+    }
+
+    @Test
+    void aCompleteRunHasNothingLostAndExactWindows() {
+        Oracle.Verdict v = complete().verdict();
+        assertThat(v.sent()).isEqualTo(4);
+        assertThat(v.acked()).isEqualTo(4);
+        assertThat(v.inTopic()).isEqualTo(4);
+        assertThat(v.lost()).isZero();
+        assertThat(v.duplicates()).isZero();
+        assertThat(v.counted()).isEqualTo(4);
+        assertThat(v.nothingLost()).isTrue();
+        assertThat(v.everyReadingCounted()).isTrue();
+        assertThat(v.windowsExact()).isTrue();
+        assertThat(v.peers()).singleElement().satisfies(p -> {
+            assertThat(p.delivered()).isEqualTo(2);
+            assertThat(p.missing()).isZero();
+            assertThat(p.countDelivered()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void anAcknowledgedSeqMissingFromTheTopicIsLostButAnUnacknowledgedOneIsOnlyAGap() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 5, 3);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 3, 10, 1));
+        o.reading(r("d-1", 4, 20, 1));
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.gaps()).isEqualTo(2); // 2 and 5
+        assertThat(v.lost()).isEqualTo(1); // 2 only: 5 was never acknowledged
+        assertThat(v.nothingLost()).isFalse();
+        assertThat(v.devices()).singleElement().satisfies(d -> assertThat(d.lost()).isEqualTo(1));
+    }
+
+    @Test
+    void duplicateCopiesAreCountedAndTheWindowsMustCountThemToo() {
+        Oracle o = complete();
+        o.reading(r("d-1", 2, 500, 2)); // a second copy, as an at-least-once source writes after a crash
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.duplicates()).isEqualTo(1);
+        assertThat(v.inTopic()).isEqualTo(4);
+        assertThat(v.lost()).isZero();
+        // the Streams app saw 5 records; its window [0,1000) said 2: under-counted by one
+        assertThat(v.windowsExact()).isFalse();
+        assertThat(v.underCount()).isEqualTo(1);
+        assertThat(v.everyReadingCounted()).isFalse();
+    }
+
+    @Test
+    void anOverCountingWindowIsReportedWithItsExcess() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 2, 2);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 100, 2));
+        o.aggregate(0, 1, fin("d-1", 0, 2, 3, 1, 2));
+        o.aggregate(0, 2, fin("d-1", 0, 3, 5, 1, 2)); // emitted again after a restart, counting a reading twice
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.repeatedFinals()).isEqualTo(1);
+        assertThat(v.overCount()).isEqualTo(1);
+        assertThat(v.diffs()).singleElement().satisfies(d -> assertThat(d.what()).isEqualTo("count"));
+    }
+
+    @Test
+    void aWrongSumWithTheRightCountIsADifference() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 2, 2);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 100, 2));
+        o.aggregate(0, 1, fin("d-1", 0, 2, 4, 1, 2));
+        assertThat(o.verdict().diffs()).singleElement().satisfies(d -> assertThat(d.what()).startsWith("sum/min/max"));
+    }
+
+    @Test
+    void lateReadingsAreLeftOutOfTheRecomputationAndAccountedSeparately() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 3, 3);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 2000, 2));
+        o.reading(r("d-1", 3, 10, 5)); // arrived after the grace of [0,1000)
+        o.late(r("d-1", 3, 10, 5));
+        o.aggregate(0, 1, fin("d-1", 0, 1, 1, 1, 1));
+        o.aggregate(0, 2, fin("d-1", 2000, 1, 2, 2, 2));
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.late()).isEqualTo(1);
+        assertThat(v.counted()).isEqualTo(2);
+        assertThat(v.everyReadingCounted()).isTrue();
+        assertThat(v.windowsExact()).isTrue();
+    }
+
+    @Test
+    void aWindowStillOpenIsMissingNotExact() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 1, 1);
+        o.reading(r("d-1", 1, 0, 1));
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.windowsMissing()).isEqualTo(1);
+        assertThat(v.windowsExact()).isFalse();
+        assertThat(v.everyReadingCounted()).isFalse();
+    }
+
+    @Test
+    void peersMissingAndDuplicatedRecordsAreFoundByPartitionAndOffset() {
+        Oracle o = complete();
+        o.delivered("p", 0, 10, fin("d-1", 0, 2, 3, 1, 2)); // redelivered after a restart
+        o.delivered("q", 0, 11, fin("d-1", 1000, 2, 7, 3, 4)); // q never got offset 10
+        o.unreadable("q");
+        Oracle.Verdict v = o.verdict();
+        List<Oracle.PeerLine> peers = new ArrayList<>(v.peers());
+        assertThat(peers).extracting(Oracle.PeerLine::peer).containsExactly("p", "q");
+        assertThat(peers.get(0).duplicates()).isEqualTo(1);
+        assertThat(peers.get(0).missing()).isZero();
+        assertThat(peers.get(1).missing()).isEqualTo(1);
+        assertThat(peers.get(1).unreadable()).isEqualTo(1);
+        assertThat(v.nothingLost()).isFalse();
+        assertThat(v.peerDuplicates()).isEqualTo(1);
+    }
+
+    @Test
+    void otherRunsDevicesAreIgnored() {
+        Oracle o = complete();
+        o.reading(r("other-1", 1, 0, 1));
+        o.aggregate(1, 5, fin("other-1", 0, 1, 1, 1, 1));
+        o.delivered("p", 1, 5, fin("other-1", 0, 1, 1, 1, 1));
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.inTopic()).isEqualTo(4);
+        assertThat(v.windows()).isEqualTo(2);
+        assertThat(v.peers().get(0).delivered()).isEqualTo(2);
+    }
+
+    @Test
+    void theTextNamesLossAndDifferences() {
+        Oracle o = complete();
+        o.sent("d-2", 1, 1, 1);
+        String text = VerdictText.render(o.verdict());
+        assertThat(text).contains("LOST 1").contains("device d-2").contains("peer p: 2 of 2 final windows");
+    }
+}

@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Every size the parts use; two presets, then the command line's overrides. */
     static final class Sizes {
         int sourceDevices = 50;
-        int sourceSeconds = 15;
+        int sourceSeconds = 10;
         long producerRecords = 2_000_000;
         int streamsRecords = 1_000_000;
         int streamsDevices = 10_000;

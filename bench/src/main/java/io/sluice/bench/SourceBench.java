@@ -33,34 +33,50 @@ final class SourceBench {
     }
 
     void run(int runs) throws Exception {
-        String target = "≥ 0.8";
-        Figures.Pair batch = figures.pair(SECTION, "batch frames (500 readings) vs ProducerPerformance, Connect's producer settings "
-                + "(acks=all, 1 in flight)", "connector", "ProducerPerformance", "records/s", target);
-        Figures.Pair single = figures.pair(SECTION, "one reading per frame vs ProducerPerformance, Connect's producer settings",
+        String connect = "ProducerPerformance, Connect's producer settings (acks=all, 1 in flight)";
+        Figures.Pair batchJson = figures.pair(SECTION, "batch frames (500 readings), `record.value.format=json`, no headers vs " + connect,
+                "connector", "ProducerPerformance", "records/s", "≥ 0.8");
+        Figures.Pair singleJson = figures.pair(SECTION, "one reading per frame, `json`, no headers vs " + connect, "connector",
+                "ProducerPerformance", "records/s", null);
+        Figures.Pair batchStruct = figures.pair(SECTION, "batch frames, defaults (`struct` through JsonConverter, headers) vs " + connect,
                 "connector", "ProducerPerformance", "records/s", null);
-        Figures.Pair batchDefaults = figures.pair(SECTION, "batch frames vs ProducerPerformance, producer defaults (acks=all, "
-                + "5 in flight)", "connector", "ProducerPerformance", "records/s", null);
-        Figures.Series size = figures.series(SECTION, "record value size (connector's JSON, used for ProducerPerformance)", "bytes");
+        Figures.Pair singleStruct = figures.pair(SECTION, "one reading per frame, defaults vs " + connect, "connector",
+                "ProducerPerformance", "records/s", null);
+        Figures.Pair batchJsonDefaults = figures.pair(SECTION, "batch frames, `json`, no headers vs ProducerPerformance, producer "
+                + "defaults (acks=all, 5 in flight)", "connector", "ProducerPerformance", "records/s", null);
+        Figures.Series size = figures.series(SECTION, "record value size (the readings' JSON, used for ProducerPerformance)", "bytes");
+        Map<String, String> json = Map.of("record.value.format", "json", "record.headers.enabled", "false", "value.converter",
+                "org.apache.kafka.connect.converters.ByteArrayConverter");
         for (int i = 0; i < runs; i++) {
-            double[] b = connectorRun(500);
-            double[] s = connectorRun(1);
-            int recordSize = (int) Math.round(b[1]);
+            double[] bj = connectorRun(500, json);
+            double[] sj = connectorRun(1, json);
+            double[] bs = connectorRun(500, Map.of());
+            double[] ss = connectorRun(1, Map.of());
+            int recordSize = (int) Math.round(bj[1]);
             size.add(recordSize);
             double rawConnect = producer(recordSize, List.of("acks=all", "max.in.flight.requests.per.connection=1"));
             double rawDefault = producer(recordSize, List.of("acks=all"));
-            batch.ours().add(b[0]);
-            batch.reference().add(rawConnect);
-            single.ours().add(s[0]);
-            single.reference().add(rawConnect);
-            batchDefaults.ours().add(b[0]);
-            batchDefaults.reference().add(rawDefault);
-            System.err.printf("source run %d: batch %.0f/s, single %.0f/s, producer (Connect's settings) %.0f/s, (defaults) %.0f/s%n",
-                    i + 1, b[0], s[0], rawConnect, rawDefault);
+            batchJson.ours().add(bj[0]);
+            batchJson.reference().add(rawConnect);
+            singleJson.ours().add(sj[0]);
+            singleJson.reference().add(rawConnect);
+            batchStruct.ours().add(bs[0]);
+            batchStruct.reference().add(rawConnect);
+            singleStruct.ours().add(ss[0]);
+            singleStruct.reference().add(rawConnect);
+            batchJsonDefaults.ours().add(bj[0]);
+            batchJsonDefaults.reference().add(rawDefault);
+            System.err.printf("source run %d: json batch %.0f/s, json single %.0f/s, struct batch %.0f/s, struct single %.0f/s, "
+                    + "producer (Connect's settings) %.0f/s, (defaults) %.0f/s%n", i + 1, bj[0], sj[0], bs[0], ss[0], rawConnect,
+                    rawDefault);
         }
         figures.note(SECTION, String.format("Settings: %d simulated devices (`DeviceFleet`, one metric) sending as fast as their "
-                + "windows allow for %d s per run; connector `tasks.max=1` from `config/source-connector.properties` "
-                + "(`JsonConverter` without schemas, default buffer); one-partition topic per run; ProducerPerformance with "
-                + "%,d records per run, as a process of its own.", sizes.sourceDevices, sizes.sourceSeconds, sizes.producerRecords));
+                + "windows allow (10,000 unacknowledged readings each) for %d s per connector run; a reading counts once its device "
+                + "has the acknowledgement. Connector `tasks.max=1` from `config/source-connector.properties` (defaults: `struct` "
+                + "values through `JsonConverter` without schemas, `sluice.seq` and `sluice.connection` headers), or with "
+                + "`record.value.format=json`, `record.headers.enabled=false` and `ByteArrayConverter`; default buffer; a fresh "
+                + "one-partition topic per run. ProducerPerformance with %,d records per run and the JSON's size, as a process of "
+                + "its own, on a fresh one-partition topic.", sizes.sourceDevices, sizes.sourceSeconds, sizes.producerRecords));
     }
 
     private double producer(int recordSize, List<String> props) throws Exception {
@@ -74,14 +90,16 @@ final class SourceBench {
     }
 
     /** One connector run; {readings/s, average value bytes}. */
-    private double[] connectorRun(int batch) throws Exception {
+    private double[] connectorRun(int batch, Map<String, String> extra) throws Exception {
         int n = ++run;
         String name = "bench-source-" + n;
         String topic = name + "-readings";
         stack.createTopic(topic, 1, Map.of());
         int port = BenchStack.freePort();
-        stack.connect().deploy(stack.layout().config("source-connector.properties"), Map.of("name", name, "topic", topic,
-                "listen.address", "127.0.0.1", "listen.port", Integer.toString(port), "line.listen.port", "-1"));
+        Map<String, String> overrides = new java.util.HashMap<>(Map.of("name", name, "topic", topic, "listen.address", "127.0.0.1",
+                "listen.port", Integer.toString(port), "line.listen.port", "-1"));
+        overrides.putAll(extra);
+        stack.connect().deploy(stack.layout().config("source-connector.properties"), overrides);
         try {
             stack.connect().awaitRunning(name, Duration.ofSeconds(60));
             DeviceFleet.Settings s = new DeviceFleet.Settings(List.of(new InetSocketAddress("127.0.0.1", port)), sizes.sourceDevices,

@@ -57,6 +57,13 @@ final class LatencyBench {
         final DDSketch transport = DDSketches.unboundedDense(0.01);
         final DDSketch ingest = DDSketches.unboundedDense(0.01);
         long negativeEmit;
+        long firstStart = Long.MAX_VALUE;
+        long lastEnd = Long.MIN_VALUE;
+
+        /** Readings counted in the phase's final aggregates per second of the windows they cover. */
+        synchronized double countedRate() {
+            return lastEnd <= firstStart ? 0 : aggregated / ((lastEnd - firstStart) / 1000.0);
+        }
 
         Phase(double offered, long from) {
             this.offered = offered;
@@ -72,6 +79,8 @@ final class LatencyBench {
             emit.accept(Math.max(0, emitted));
             transport.accept(Math.max(0, received - appended));
             aggregated += a.count();
+            firstStart = Math.min(firstStart, a.windowStart());
+            lastEnd = Math.max(lastEnd, a.windowEnd());
         }
 
         synchronized void ingest(long latencyMs) {
@@ -125,9 +134,8 @@ final class LatencyBench {
                 if (s == null) {
                     continue;
                 }
-                double secs = (p.to - p.from) / 1000.0;
                 s[0].add(p.acked);
-                s[1].add(p.aggregated / Math.max(0.001, secs));
+                s[1].add(p.countedRate());
                 s[2].add(Phase.q(p.e2e, 0.5));
                 s[3].add(Phase.q(p.e2e, 0.99));
                 s[4].add(Phase.q(p.e2e, 0.999));

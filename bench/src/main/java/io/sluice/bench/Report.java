@@ -151,8 +151,8 @@ final class Report {
         var m = byRate();
         double[] x = m.keySet().stream().mapToDouble(Double::doubleValue).toArray();
         double[] acked = m.values().stream().mapToDouble(l -> Figures.median(l.stream().map(p -> p.acked).toList())).toArray();
-        double[] counted = m.values().stream().mapToDouble(l -> Figures.median(l.stream().map(p -> p.aggregated
-                / Math.max(0.001, (p.to - p.from) / 1000.0)).toList())).toArray();
+        double[] counted = m.values().stream().mapToDouble(l -> Figures.median(l.stream().map(LatencyBench.Phase::countedRate)
+                .toList())).toArray();
         c.addSeries("offered", x, x).setMarker(SeriesMarkers.NONE);
         c.addSeries("acknowledged to devices", x, acked);
         c.addSeries("counted in aggregates at the peer", x, counted);

@@ -132,6 +132,12 @@ final class LatencyBench {
             for (Phase p : res.phases) {
                 Figures.Series[] s = byRate.get(p.offered);
                 if (s == null) {
+                    figures.note(SECTION, String.format("Overload (run %d): %,.0f readings/s offered for %d s, %,.0f readings/s "
+                            + "acknowledged to devices (the source pushes back: devices wait for acknowledgements), %,.0f counted in "
+                            + "aggregates at the peer; end to end p50 %.0f / p99 %.0f ms, window emit p99 %.0f ms, readings in p99 "
+                            + "%.0f ms (readings wait in the devices and the buffer, so windows close late).", i + 1, p.offered,
+                            sizes.overloadSeconds, p.acked, p.countedRate(), Phase.q(p.e2e, 0.5), Phase.q(p.e2e, 0.99),
+                            Phase.q(p.emit, 0.99), Phase.q(p.ingest, 0.99)));
                     continue;
                 }
                 s[0].add(p.acked);
@@ -261,12 +267,16 @@ final class LatencyBench {
         all.forEach((name, samples) -> over.put(name, samples.stream().filter(s -> s.seconds() >= overloadFrom).map(s ->
                 new MemoryProbe.Sample(s.seconds() - overloadFrom, s.heap(), s.rss())).toList()));
         overloadMemory = over;
-        StringBuilder t = new StringBuilder(String.format("Heap used and RSS (MiB) of each process, sampled every second: steady "
-                + "load (the %,.0f readings/s phase after its warm-up; median / max) and %,.0f readings/s offered for %d s (max in the "
-                + "first third / max in the last third: heap flat if the last is not above the first).%n%n", steady[0] >= 0
-                ? sizes.e2eRates.contains(20_000.0) ? 20_000.0 : sizes.e2eRates.get(0) : 0, overloadRate, sizes.overloadSeconds));
-        t.append("| process | heap, steady (median / max) | heap, overload (first third / last third) | RSS, steady (median / max) "
-                + "| RSS, overload (first third / last third) |\n| --- | --- | --- | --- | --- |\n");
+        double steadyRate = sizes.e2eRates.contains(20_000.0) ? 20_000.0 : sizes.e2eRates.get(0);
+        StringBuilder t = new StringBuilder(String.format("Heap used and RSS (MiB) of each process, sampled every second: at steady "
+                + "load (the %,.0f readings/s phase after its warm-up) and with %,.0f readings/s offered for %d s. Heap used is a "
+                + "sawtooth (young collections), so the table gives its low points (the minimum, close to what survives a collection) "
+                + "and its peaks; under overload for the first and the last third of the %d s: the heap is flat when the last third's "
+                + "low point is not above the first third's.%n%n", steadyRate, overloadRate, sizes.overloadSeconds,
+                sizes.overloadSeconds));
+        t.append("| process | heap at steady load, min / max | heap under overload, first third min / max | last third min / max "
+                + "| RSS at steady load, max | RSS under overload, first third max / last third max |\n"
+                + "| --- | --- | --- | --- | --- | --- |\n");
         for (var e : all.entrySet()) {
             List<MemoryProbe.Sample> o = over.get(e.getKey());
             List<MemoryProbe.Sample> st = e.getValue().stream().filter(s -> s.seconds() >= steady[0] && s.seconds() <= steady[1])
@@ -274,9 +284,9 @@ final class LatencyBench {
             int n = o.size();
             List<MemoryProbe.Sample> first = n == 0 ? List.of() : o.subList(0, Math.max(1, n / 3));
             List<MemoryProbe.Sample> last = n == 0 ? List.of() : o.subList(n - Math.max(1, n / 3), n);
-            t.append(String.format("| %s | %s / %s | %s / %s | %s / %s | %s / %s |%n", e.getKey(), mib(median(st, true)),
-                    mib(max(st, true)), mib(max(first, true)), mib(max(last, true)), mib(median(st, false)), mib(max(st, false)),
-                    mib(max(first, false)), mib(max(last, false))));
+            t.append(String.format("| %s | %s / %s | %s / %s | %s / %s | %s | %s / %s |%n", e.getKey(), mib(min(st, true)),
+                    mib(max(st, true)), mib(min(first, true)), mib(max(first, true)), mib(min(last, true)), mib(max(last, true)),
+                    mib(max(st, false)), mib(max(first, false)), mib(max(last, false))));
         }
         figures.note(MEMORY, t.toString());
     }
@@ -285,8 +295,8 @@ final class LatencyBench {
         return Double.isNaN(bytes) ? "n/a" : String.format("%,.0f", bytes / (1 << 20));
     }
 
-    private static double median(List<MemoryProbe.Sample> s, boolean heap) {
-        return Figures.median(s.stream().map(x -> heap ? x.heap() : x.rss()).filter(d -> !Double.isNaN(d)).toList());
+    private static double min(List<MemoryProbe.Sample> s, boolean heap) {
+        return s.stream().mapToDouble(x -> heap ? x.heap() : x.rss()).filter(d -> !Double.isNaN(d)).min().orElse(Double.NaN);
     }
 
     private static double max(List<MemoryProbe.Sample> s, boolean heap) {

@@ -68,6 +68,7 @@ final class Report {
             if (!latency.overloadMemory.isEmpty()) {
                 written.add(memoryPlot(dir.resolve("memory-overload-heap.png"), true));
                 written.add(memoryPlot(dir.resolve("memory-overload-rss.png"), false));
+                written.add(memoryCsv(dir.resolve("memory-overload.csv")));
             }
         }
         Path md = dir.resolve("results.md");
@@ -193,6 +194,15 @@ final class Report {
                     s.stream().mapToDouble(x -> (heap ? x.heap() : x.rss()) / (1 << 20)).toArray()).setMarker(SeriesMarkers.NONE);
         }
         return save(c, file);
+    }
+
+    /** The overload's memory samples as they were taken: seconds, process, heap used and RSS in bytes. */
+    private Path memoryCsv(Path file) throws IOException {
+        StringBuilder b = new StringBuilder("seconds,process,heap_used_bytes,rss_bytes\n");
+        latency.overloadMemory.forEach((name, samples) -> samples.forEach(x -> b.append(String.format(Locale.ROOT, "%.1f,%s,%.0f,%.0f%n",
+                x.seconds(), name, x.heap(), x.rss()))));
+        Files.writeString(file, b.toString());
+        return file;
     }
 
     private static Path save(XYChart c, Path file) throws IOException {

@@ -22,26 +22,34 @@ final class Figures {
             values.add(v);
         }
 
+        /** The runs that gave a value (a run can give none, e.g. no aggregate reached the peer). */
+        List<Double> finite() {
+            return values.stream().filter(Double::isFinite).toList();
+        }
+
         double median() {
-            return Figures.median(values);
+            return Figures.median(finite());
         }
 
         double min() {
-            return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+            return finite().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
         }
 
         double max() {
-            return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            return finite().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
 
         String cell() {
-            if (values.isEmpty()) {
-                return "n/a";
+            List<Double> f = finite();
+            String missing = f.size() < values.size() ? " [" + (values.size() - f.size()) + " of " + values.size()
+                    + " runs without a value]" : "";
+            if (f.isEmpty()) {
+                return "n/a" + missing;
             }
-            if (values.size() == 1) {
-                return fmt(values.get(0));
+            if (f.size() == 1) {
+                return fmt(f.get(0)) + missing;
             }
-            return fmt(median()) + " (" + fmt(min()) + "–" + fmt(max()) + ")";
+            return fmt(median()) + " (" + fmt(min()) + "–" + fmt(max()) + ")" + missing;
         }
     }
 
@@ -50,7 +58,10 @@ final class Figures {
         List<Double> ratios() {
             List<Double> r = new ArrayList<>();
             for (int i = 0; i < Math.min(ours.values().size(), reference.values().size()); i++) {
-                r.add(ours.values().get(i) / reference.values().get(i));
+                double x = ours.values().get(i) / reference.values().get(i);
+                if (Double.isFinite(x)) {
+                    r.add(x);
+                }
             }
             return r;
         }

@@ -363,11 +363,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     private void removeExternalConnectors() {
         for (String name : deployedExternally) {
             try {
-                boolean gone = externalConnect.delete(name);
-                out.println(gone ? "Removed connector " + name + " from " + externalConnect.url()
-                        : "Warning: could not remove connector " + name + " from " + externalConnect.url());
-            } catch (IOException | InterruptedException e) {
-                out.println("Warning: could not remove connector " + name + " from " + externalConnect.url() + ": " + e);
+                externalConnect.delete(name);
+                out.println("Removed connector " + name + " from " + externalConnect.url());
+            } catch (IOException | InterruptedException | StackException e) {
+                out.println("Warning: could not remove connector " + name + " from " + externalConnect.url() + ": " + e.getMessage());
             }
         }
         deployedExternally.clear();

@@ -85,7 +85,7 @@ public class SluiceSourceTask extends SourceTask {
         records = new RecordFactory(new TopicRouter(config.topic(), config.topicRoutes()), device -> {
             SeqLedger l = hub.ledger(device);
             return l == null ? 0L : l.acked();
-        });
+        }, config.recordValueFormat(), config.recordHeadersEnabled());
         metrics = createMetrics();
         try {
             listener = DeviceListener.start(config, hub);

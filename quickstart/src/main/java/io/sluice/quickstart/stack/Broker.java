@@ -18,8 +18,13 @@ public final class Broker {
     private Broker() {
     }
 
-    /** Where and how: the data folder, the two ports, the user's broker properties. */
-    public record Settings(Path dataDir, int port, int controllerPort, Path baseProperties, String classpath, String heap) {
+    /** Where and how: the data folder, the two ports, the user's broker properties; JMX on {@code jmxPort} if above 0. */
+    public record Settings(Path dataDir, int port, int controllerPort, Path baseProperties, String classpath, String heap,
+            int jmxPort) {
+        public Settings(Path dataDir, int port, int controllerPort, Path baseProperties, String classpath, String heap) {
+            this(dataDir, port, controllerPort, baseProperties, classpath, heap, 0);
+        }
+
         public String bootstrapServers() {
             return "127.0.0.1:" + port;
         }
@@ -45,7 +50,8 @@ public final class Broker {
             format(s, serverProps, log4j);
         }
         JavaProcess broker = JavaProcess.start(new JavaProcess.Spec("broker", s.classpath(), "kafka.Kafka",
-                List.of("-Xmx" + s.heap(), "-Dlog4j2.configurationFile=" + log4j), List.of(serverProps.toString()),
+                Jmx.options(s.jmxPort(), List.of("-Xmx" + s.heap(), "-Dlog4j2.configurationFile=" + log4j)),
+                List.of(serverProps.toString()),
                 s.dataDir().resolve("logs/broker.log"), s.dataDir()));
         Ports.awaitOpen(s.port(), broker, Duration.ofSeconds(60));
         awaitReady(s.bootstrapServers(), broker);

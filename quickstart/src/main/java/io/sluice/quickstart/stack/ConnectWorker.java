@@ -93,8 +93,53 @@ public final class ConnectWorker {
         }
     }
 
+    /** PUT /connectors/{name}/config with {@code config}. */
+    public void deploy(String name, Map<String, String> config) throws IOException, InterruptedException {
+        HttpResponse<String> r = send("PUT", "/connectors/" + name + "/config", Json.MAPPER.writeValueAsString(config));
+        if (r.statusCode() != 200 && r.statusCode() != 201) {
+            throw new StackException("Connect refused connector " + name + " (HTTP " + r.statusCode() + "): " + r.body());
+        }
+    }
+
+    /** PUT /connectors/{name}/pause, then waits until the connector and its tasks are PAUSED. */
+    public void pause(String name, Duration timeout) throws IOException, InterruptedException {
+        expect2xx(send("PUT", "/connectors/" + name + "/pause", null), "pause " + name);
+        awaitState(name, "PAUSED", timeout);
+    }
+
+    /** PUT /connectors/{name}/resume (does not wait). */
+    public void resume(String name) throws IOException, InterruptedException {
+        expect2xx(send("PUT", "/connectors/" + name + "/resume", null), "resume " + name);
+    }
+
+    /** DELETE /connectors/{name}. */
+    public void delete(String name) throws IOException, InterruptedException {
+        HttpResponse<String> r = send("DELETE", "/connectors/" + name, null);
+        if (r.statusCode() != 204 && r.statusCode() != 200 && r.statusCode() != 404) {
+            throw new StackException("Connect did not delete " + name + " (HTTP " + r.statusCode() + "): " + r.body());
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json");
+        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void expect2xx(HttpResponse<String> r, String what) {
+        if (r.statusCode() / 100 != 2) {
+            throw new StackException(what + " failed (HTTP " + r.statusCode() + "): " + r.body());
+        }
+    }
+
     /** Waits until the connector and all its tasks are RUNNING; a FAILED task ends the wait with its trace. */
     public void awaitRunning(String name, Duration timeout) throws InterruptedException {
+        awaitState(name, "RUNNING", timeout);
+    }
+
+    /** Waits until the connector and all its tasks are in {@code wanted}; a FAILED task ends the wait with its trace. */
+    public void awaitState(String name, String wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
@@ -103,7 +148,7 @@ public final class ConnectWorker {
                 last = r.body();
                 if (r.statusCode() == 200) {
                     JsonNode s = Json.MAPPER.readTree(last);
-                    boolean connectorUp = "RUNNING".equals(s.path("connector").path("state").asText());
+                    boolean connectorUp = wanted.equals(s.path("connector").path("state").asText());
                     JsonNode tasks = s.path("tasks");
                     boolean tasksUp = tasks.size() > 0;
                     for (JsonNode t : tasks) {
@@ -112,7 +157,7 @@ public final class ConnectWorker {
                             throw new StackException("connector " + name + " task " + t.path("id").asInt() + " FAILED:\n"
                                     + t.path("trace").asText());
                         }
-                        tasksUp &= "RUNNING".equals(state);
+                        tasksUp &= wanted.equals(state);
                     }
                     if (connectorUp && tasksUp) {
                         return;
@@ -123,14 +168,7 @@ public final class ConnectWorker {
             }
             Thread.sleep(500);
         }
-        throw new StackException("connector " + name + " is not RUNNING after " + timeout.toSeconds() + " s: " + last);
-    }
-
-    /** DELETE /connectors/{name}; true when it is gone (deleted now, or was not there). */
-    public boolean delete(String name) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors/" + name))
-                .timeout(Duration.ofSeconds(60)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 204 || r.statusCode() == 200 || r.statusCode() == 404;
+        throw new StackException("connector " + name + " is not " + wanted + " after " + timeout.toSeconds() + " s: " + last);
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {

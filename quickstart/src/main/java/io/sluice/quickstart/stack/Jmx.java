@@ -70,6 +70,19 @@ public final class Jmx implements AutoCloseable {
         }
     }
 
+    /** A number inside a composite attribute (e.g. {@code HeapMemoryUsage.used}), or NaN. */
+    public double compositeNumber(ObjectName name, String attribute, String key) {
+        try {
+            Object v = mbeans.getAttribute(name, attribute);
+            if (v instanceof javax.management.openmbean.CompositeData c && c.get(key) instanceof Number n) {
+                return n.doubleValue();
+            }
+            return Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         connector.close();

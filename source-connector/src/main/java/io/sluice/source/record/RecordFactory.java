@@ -1,8 +1,11 @@
 package io.sluice.source.record;
 
 import io.sluice.protocol.frame.Reading;
+import io.sluice.protocol.json.TelemetryJson;
+import io.sluice.protocol.telemetry.DeviceReading;
 import io.sluice.protocol.telemetry.Gap;
 import io.sluice.source.buffer.Drained;
+import io.sluice.source.config.RecordValueFormat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
@@ -11,10 +14,11 @@ import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * Turns buffer output into source records: key = device id, value = {@link TelemetrySchema},
- * timestamp = event time, headers {@code sluice.seq} and {@code sluice.connection}, partition and
- * offset = {@link DevicePartition} / {@link DeviceOffset}. Keeps each device's last offset so
- * offsets never go backwards (used by the task thread only).
+ * Turns buffer output into source records: key = device id, value = {@link TelemetrySchema}
+ * (or, with {@link RecordValueFormat#JSON}, the TelemetryJson bytes schema-less), timestamp =
+ * event time, headers {@code sluice.seq} and {@code sluice.connection} (unless turned off),
+ * partition and offset = {@link DevicePartition} / {@link DeviceOffset}. Keeps each device's last
+ * offset so offsets never go backwards (used by the task thread only).
  */
 public final class RecordFactory {
     public static final String SEQ_HEADER = "sluice.seq";
@@ -24,11 +28,23 @@ public final class RecordFactory {
     private final TopicRouter router;
     private final ToLongFunction<String> ackedSeq;
     private final Map<String, Long> lastOffset = new HashMap<>();
+    private final RecordValueFormat format;
+    private final boolean headers;
 
     /** @param ackedSeq a device's acknowledged seq in this task (a safe offset for gap records) */
     public RecordFactory(TopicRouter router, ToLongFunction<String> ackedSeq) {
+        this(router, ackedSeq, RecordValueFormat.STRUCT, true);
+    }
+
+    /**
+     * @param format  the record value: a Struct, or the TelemetryJson bytes
+     * @param headers whether readings carry the {@code sluice.seq} and {@code sluice.connection} headers
+     */
+    public RecordFactory(TopicRouter router, ToLongFunction<String> ackedSeq, RecordValueFormat format, boolean headers) {
         this.router = router;
         this.ackedSeq = ackedSeq;
+        this.format = format;
+        this.headers = headers;
     }
 
     public SourceRecord toRecord(Drained d) {
@@ -41,10 +57,12 @@ public final class RecordFactory {
     private SourceRecord reading(Drained.ReadingItem item) {
         Reading r = item.reading();
         ConnectHeaders headers = new ConnectHeaders();
-        if (r.seq() != Reading.NO_SEQ) {
-            headers.addLong(SEQ_HEADER, r.seq());
+        if (this.headers) {
+            if (r.seq() != Reading.NO_SEQ) {
+                headers.addLong(SEQ_HEADER, r.seq());
+            }
+            headers.addString(CONNECTION_HEADER, item.connection());
         }
-        headers.addString(CONNECTION_HEADER, item.connection());
         Map<String, ?> partition;
         Map<String, ?> offset;
         if (item.sequenced()) {
@@ -54,17 +72,21 @@ public final class RecordFactory {
             partition = new DevicePartition(item.device(), true).toMap();
             offset = new DeviceOffset(Math.max(0, r.seq())).toMap();
         }
+        boolean json = format == RecordValueFormat.JSON;
         return new TelemetrySourceRecord(partition, offset, router.topic(item.device(), r.metric()), Schema.STRING_SCHEMA,
-                item.device(), TelemetrySchema.VALUE_SCHEMA, TelemetrySchema.reading(item.device(), r), r.timestampMs(), headers,
-                item.device(), item.sequenced() ? item.seqs() : NONE);
+                item.device(), json ? Schema.BYTES_SCHEMA : TelemetrySchema.VALUE_SCHEMA,
+                json ? TelemetryJson.format(new DeviceReading(item.device(), r)) : TelemetrySchema.reading(item.device(), r),
+                r.timestampMs(), headers, item.device(), item.sequenced() ? item.seqs() : NONE);
     }
 
     private SourceRecord gap(Gap g) {
         long offset = advance(g.device(), ackedSeq.applyAsLong(g.device()));
         ConnectHeaders headers = new ConnectHeaders();
         return new TelemetrySourceRecord(new DevicePartition(g.device(), false).toMap(), new DeviceOffset(offset).toMap(),
-                router.topic(g.device(), g.metric()), Schema.STRING_SCHEMA, g.device(), TelemetrySchema.VALUE_SCHEMA,
-                TelemetrySchema.gap(g), g.timestampMs(), headers, g.device(), NONE);
+                router.topic(g.device(), g.metric()), Schema.STRING_SCHEMA, g.device(),
+                format == RecordValueFormat.JSON ? Schema.BYTES_SCHEMA : TelemetrySchema.VALUE_SCHEMA,
+                format == RecordValueFormat.JSON ? TelemetryJson.format(g) : TelemetrySchema.gap(g), g.timestampMs(), headers,
+                g.device(), NONE);
     }
 
     private long advance(String device, long candidate) {

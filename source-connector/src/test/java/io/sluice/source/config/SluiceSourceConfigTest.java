@@ -93,6 +93,50 @@ class SluiceSourceConfigTest {
     }
 
     @Test
+    void recordValueFormatIsAStructWithHeadersByDefault() {
+        SluiceSourceConfig c = new SluiceSourceConfig(minimal());
+        assertThat(c.recordValueFormat()).isEqualTo(RecordValueFormat.STRUCT);
+        assertThat(c.recordHeadersEnabled()).isTrue();
+    }
+
+    @Test
+    void jsonRecordValuesNeedTheByteArrayConverter() {
+        Map<String, String> p = minimal();
+        p.put("record.value.format", "json");
+        p.put("record.headers.enabled", "false");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("record.value.format=json writes the readings' JSON bytes and needs "
+                        + "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter")
+                .hasMessageContaining("not set");
+        p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("(value.converter is org.apache.kafka.connect.json.JsonConverter)");
+        p.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        SluiceSourceConfig c = new SluiceSourceConfig(p);
+        assertThat(c.recordValueFormat()).isEqualTo(RecordValueFormat.JSON);
+        assertThat(c.recordHeadersEnabled()).isFalse();
+    }
+
+    @Test
+    void anUnknownRecordValueFormatIsRefusedWithTheValidValues() {
+        Map<String, String> p = minimal();
+        p.put("record.value.format", "avro");
+        assertThatThrownBy(() -> new SluiceSourceConfig(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("record.value.format").hasMessageContaining("avro");
+    }
+
+    @Test
+    void validateShowsTheConverterProblemOnRecordValueFormat() {
+        Map<String, String> p = minimal();
+        p.put("connector.class", SluiceSourceConnector.class.getName());
+        p.put("record.value.format", "json");
+        p.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        Config config = new SluiceSourceConnector().validate(p);
+        assertThat(config.configValues()).filteredOn(v -> v.name().equals("record.value.format")).singleElement()
+                .satisfies(v -> assertThat(v.errorMessages()).anySatisfy(m -> assertThat(m).contains("needs value.converter=")));
+    }
+
+    @Test
     void validatePutsEachCrossFieldProblemOnItsKey() {
         Map<String, String> p = minimal();
         p.put("connector.class", SluiceSourceConnector.class.getName());

@@ -1,4 +1,4 @@
-package io.sluice.streams.bench;
+package io.sluice.bench;
 
 import io.sluice.protocol.frame.Reading;
 import io.sluice.protocol.json.TelemetryJson;
@@ -7,10 +7,6 @@ import io.sluice.protocol.telemetry.TelemetryRecord;
 import io.sluice.streams.StreamsApp;
 import io.sluice.streams.config.StreamsAppConfig;
 import io.sluice.streams.topology.StreamsAppTopology;
-import io.sluice.testkit.KraftTestKafka;
-import io.sluice.testkit.TestKafka;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +21,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -41,79 +41,32 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
 
 /**
- * Throughput of the Sluice topology against a plain Kafka Streams windowed count/min/max/sum
- * topology, over the same topic, with the same Kafka Streams settings and guarantee, on the same
- * broker, in the same run. Each topology runs in its own JVM so heap and RSS are its own.
- *
- * <pre>
- * ./mvnw -pl streams-app -am test-compile -DskipTests
- * java -cp "$(cat streams-app/target/bench.classpath)" io.sluice.streams.bench.StreamsBenchmark [records] [devices] [runs]
- * </pre>
- * (the classpath file is written by {@code ./mvnw -pl streams-app dependency:build-classpath
- * -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test} plus target/classes and
- * target/test-classes). Not run by CI.
+ * One topology in a JVM of its own, so its heap, RSS and CPU are its own: the Sluice Streams
+ * app's topology or a plain Kafka Streams windowed count/min/max/sum topology, over the same
+ * topic, with the same Kafka Streams settings and guarantee. Started by {@link StreamsBench};
+ * runs until it has processed every reading and prints one {@code RESULT} line.
  */
-public final class StreamsBenchmark {
-    private StreamsBenchmark() {
+public final class StreamsChild {
+    private StreamsChild() {
     }
 
+    /** args: bootstrap, topic, readings, application id, sluice|plain, tumbling|hopping|session, guarantee, default|percentiles. */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("child")) {
-            child(args);
-            return;
-        }
-        int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int devices = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-        List<String> results = new ArrayList<>();
-        try (KraftTestKafka kafka = KraftTestKafka.start()) {
-            String topic = "bench-readings";
-            kafka.createTopic(topic, 1);
-            long t0 = System.nanoTime();
-            produce(kafka, topic, records, devices);
-            System.out.printf(Locale.ROOT, "produced %d readings from %d devices in %.1f s%n", records, devices,
-                    (System.nanoTime() - t0) / 1e9);
-            String[][] runs = {
-                {"plain", "tumbling", "at_least_once", "default"},
-                {"sluice", "tumbling", "at_least_once", "default"},
-                {"sluice", "tumbling", "at_least_once", "percentiles"},
-                {"plain", "tumbling", "exactly_once_v2", "default"},
-                {"sluice", "tumbling", "exactly_once_v2", "default"},
-                {"plain", "hopping", "at_least_once", "default"},
-                {"sluice", "hopping", "at_least_once", "default"},
-                {"plain", "session", "at_least_once", "default"},
-                {"sluice", "session", "at_least_once", "default"},
-            };
-            // which runs, in order, repeats allowed (e.g. 0,1,0,1 interleaves to spread machine noise)
-            List<Integer> order = new ArrayList<>();
-            if (args.length > 2) {
-                for (String i : args[2].split(",")) {
-                    order.add(Integer.parseInt(i.trim()));
-                }
-            } else {
-                for (int i = 0; i < runs.length; i++) {
-                    order.add(i);
-                }
-            }
-            int n = 0;
-            for (int i : order) {
-                String[] r = runs[i];
-                String line = runChild(kafka.bootstrapServers(), topic, records, "bench-" + (n++), r);
-                System.out.println(line);
-                results.add(line);
-            }
-        }
-        System.out.println("---");
-        results.forEach(System.out::println);
+        String[] a = new String[args.length + 1];
+        a[0] = "child";
+        System.arraycopy(args, 0, a, 1, args.length);
+        child(a);
     }
 
-    private static void produce(TestKafka kafka, String topic, int records, int devices) {
+    /** Writes {@code readings} readings from {@code devices} devices, each reading once a second, event times ending now. */
+    static void produce(String bootstrap, String topic, int records, int devices) {
         Random rnd = new Random(1);
-        // each device reads once a second; event times end now (retention uses record time)
         long seconds = (records + devices - 1) / devices;
         long base = System.currentTimeMillis() - seconds * 1000;
-        try (KafkaProducer<byte[], byte[]> p = kafka.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1",
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "1",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"))) {
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < records; i++) {
                 String device = "dev-" + (i % devices);
                 long ts = base + (i / devices) * 1000L + rnd.nextInt(1000);
@@ -122,31 +75,6 @@ public final class StreamsBenchmark {
                 p.send(new ProducerRecord<>(topic, null, ts, device.getBytes(StandardCharsets.UTF_8), v));
             }
         }
-    }
-
-    private static String runChild(String bootstrap, String topic, int records, String appId, String[] run)
-            throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g"));
-        String extra = System.getenv("SLUICE_BENCH_CHILD_OPTS"); // e.g. a flight recording, for profiling
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamsBenchmark.class.getName(), "child",
-                bootstrap, topic, String.valueOf(records), appId));
-        cmd.addAll(List.of(run));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String result = "no result: " + String.join(" ", run);
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.startsWith("RESULT ")) {
-                    result = line.substring(7);
-                }
-            }
-        }
-        p.waitFor();
-        return result;
     }
 
     // ---------------------------------------------------------------- child JVM: one topology
@@ -182,10 +110,12 @@ public final class StreamsBenchmark {
             s.put("statistics", "count,sum,min,max,mean,stddev,first,last,p50,p90,p99");
         }
         StreamsAppConfig config = new StreamsAppConfig(s);
-        try (TestKafka k = () -> bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<NewTopic> topics = new ArrayList<>();
             for (String t : List.of(appId + "-out", appId + "-late", appId + "-dlq")) {
-                k.createTopic(t, 1);
+                topics.add(new NewTopic(t, 1, (short) 1));
             }
+            admin.createTopics(topics).all().get();
         }
         AutoCloseable handle;
         LongSupplier processed;
@@ -229,10 +159,8 @@ public final class StreamsBenchmark {
         handle.close();
         double secs = (last - first) / 1e9;
         System.out.printf(Locale.ROOT,
-                "RESULT %s %s %s stats=%s: %d records in %.2f s = %.0f records/s; %.0f records per stream-thread CPU s, "
-                        + "%.0f per process CPU s; peak heap %d MB, peak RSS %d MB%n",
-                kind, window, guarantee, stats, done, secs, done / secs, done / streamThreadCpu, done / processCpu,
-                peakHeap >> 20, peakRssKb() >> 10);
+                "RESULT %d %.3f %.0f %.0f %.0f %d %d%n", done, secs, done / secs, done / streamThreadCpu, done / processCpu,
+                peakHeap, peakRssKb() * 1024);
         System.exit(0);
     }
 

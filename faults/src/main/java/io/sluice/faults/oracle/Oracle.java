@@ -117,9 +117,13 @@ public final class Oracle {
             long late, long counted) {
     }
 
-    /** One peer's line: final windows of the topic it should have, missing, received twice, unreadable lines. */
+    /**
+     * One peer's line: final windows of the topic it should have, missing, received twice, unreadable lines, and
+     * {@code notCommitted}: records it received that are no committed final window of the topic (an aborted
+     * transaction's records, for one).
+     */
     public record PeerLine(String peer, long expected, long delivered, long missing, long duplicates, long unreadable,
-            long countDelivered) {
+            long countDelivered, long notCommitted) {
     }
 
     /** A window whose emitted final differs from the recomputation. */
@@ -159,6 +163,10 @@ public final class Oracle {
 
         public long peerMissing() {
             return peers.stream().mapToLong(PeerLine::missing).sum();
+        }
+
+        public long peerNotCommitted() {
+            return peers.stream().mapToLong(PeerLine::notCommitted).sum();
         }
     }
 
@@ -252,8 +260,9 @@ public final class Oracle {
             long missing = expectedIds.stream().filter(id -> !ids.containsKey(id)).count();
             long dup = ids.values().stream().mapToLong(n -> n - 1).sum();
             long countDelivered = ids.keySet().stream().mapToLong(id -> countById.getOrDefault(id, 0L)).sum();
-            peers.add(new PeerLine(p.getKey(), expectedIds.size(), ids.size(), missing, dup, unreadable.getOrDefault(p.getKey(), 0L),
-                    countDelivered));
+            long notCommitted = ids.keySet().stream().filter(id -> !expectedIds.contains(id)).count();
+            peers.add(new PeerLine(p.getKey(), expectedIds.size(), ids.size() - notCommitted, missing, dup,
+                    unreadable.getOrDefault(p.getKey(), 0L), countDelivered, notCommitted));
         }
         long repeated = repeatedFinals.values().stream().mapToLong(Long::longValue).sum();
         return new Verdict(lines, peers, tSent, tAcked, tIn, tGaps, tDup, tLost, tLate, tCounted, finals.size(), recomputed.size(),

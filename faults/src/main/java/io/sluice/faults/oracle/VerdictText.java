@@ -16,8 +16,9 @@ public final class VerdictText {
                 v.recomputedWindows(), v.diffs().size(), v.overCount(), v.underCount(), v.windowsMissing(), v.repeatedFinals()));
         for (Oracle.PeerLine p : v.peers()) {
             b.append(String.format(Locale.ROOT, "  peer %s: %,d of %,d final windows (sum of counts %,d), missing %,d, duplicates %,d"
-                    + "%s%n", p.peer(), p.delivered(), p.expected(), p.countDelivered(), p.missing(), p.duplicates(),
-                    p.unreadable() > 0 ? ", unreadable lines " + p.unreadable() : ""));
+                    + "%s%s%n", p.peer(), p.delivered(), p.expected(), p.countDelivered(), p.missing(), p.duplicates(),
+                    p.unreadable() > 0 ? ", unreadable lines " + p.unreadable() : "",
+                    p.notCommitted() > 0 ? ", NOT COMMITTED in the topic " + p.notCommitted() : ""));
         }
         v.diffs().stream().limit(5).forEach(d -> b.append("  window ").append(d.key()).append(": emitted ").append(d.emittedCount())
                 .append(", recomputed ").append(d.recomputedCount()).append(" (").append(d.what()).append(")\n"));

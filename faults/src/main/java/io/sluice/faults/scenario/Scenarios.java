@@ -317,6 +317,9 @@ public final class Scenarios {
         if (v.peerMissing() > 0) {
             failures.add(v.peerMissing() + " final windows did not reach a durable peer");
         }
+        if (v.peerNotCommitted() > 0) {
+            failures.add(v.peerNotCommitted() + " records reached a peer that are not committed final windows of the topic");
+        }
         if (!v.everyReadingCounted()) {
             failures.add(String.format(Locale.ROOT, "counted %,d + late %,d != %,d copies in the readings topic (%d windows not emitted)",
                     v.counted(), v.late(), v.inTopic() + v.duplicates(), v.windowsMissing()));

@@ -154,6 +154,17 @@ class OracleTest {
     }
 
     @Test
+    void aRecordAPeerGotThatIsNotACommittedFinalWindowIsCountedApart() {
+        Oracle o = complete();
+        o.delivered("p", 0, 12, fin("d-1", 1000, 2, 7, 3, 4)); // offset 12: an aborted transaction's copy
+        Oracle.PeerLine p = o.verdict().peers().get(0);
+        assertThat(p.notCommitted()).isEqualTo(1);
+        assertThat(p.delivered()).isEqualTo(2);
+        assertThat(p.missing()).isZero();
+        assertThat(VerdictText.render(o.verdict())).contains("NOT COMMITTED in the topic 1");
+    }
+
+    @Test
     void otherRunsDevicesAreIgnored() {
         Oracle o = complete();
         o.reading(r("other-1", 1, 0, 1));

@@ -95,6 +95,8 @@ public final class BenchCommand implements Callable<Integer> {
         int jmhIterations = 3;
         int jmhIterationMs = 1000;
         String jmhInclude = "io\\.sluice\\.bench\\.jmh\\..*";
+        /** A first delivery and a first file before the measured runs (JIT, connections, page cache). */
+        boolean warmUp = true;
 
         static Sizes smoke() {
             Sizes s = new Sizes();
@@ -117,6 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
             s.jmhIterations = 1;
             s.jmhIterationMs = 200;
             s.jmhInclude = "io\\.sluice\\.bench\\.jmh\\.DeviceBufferBenchmark.*";
+            s.warmUp = false;
             return s;
         }
     }

@@ -53,7 +53,9 @@ final class FileBench {
                 + "Connect's producer settings", "file bytes", "ProducerPerformance", "MB/s", null);
         Figures.Series toKafka = figures.series(SECTION, "file, device → Kafka (file bytes / time to the source's completion)", "MB/s");
         Figures.Series topic = figures.series(SECTION, "files topic, record bytes written per second (base64 JSON)", "MB/s");
-        transfer(Math.min(sizes.fileBytes, 20L << 20)); // warm-up, not reported
+        if (sizes.warmUp) {
+            transfer(Math.min(sizes.fileBytes, 20L << 20)); // warm-up, not reported
+        }
         for (int i = 0; i < runs; i++) {
             double[] r = transfer(sizes.fileBytes);
             int recordSize = (int) r[3];
@@ -74,8 +76,8 @@ final class FileBench {
         }
         figures.note(SECTION, String.format("Settings: a file of %,d random bytes in 512 KiB chunks, default device window of %d "
                 + "chunks; source and sink from `config/*-connector.properties` (`files.topic` / `files.topics` set); the peer writes "
-                + "the file to a folder and the harness checks its SHA-256; a 20 MB file goes first (not reported).", sizes.fileBytes,
-                FileSendOptions.defaults().windowChunks()));
+                + "the file to a folder and the harness checks its SHA-256.%s", sizes.fileBytes,
+                FileSendOptions.defaults().windowChunks(), sizes.warmUp ? " A 20 MB file goes first (not reported)." : ""));
     }
 
     /** {MB/s to the peer, MB/s to Kafka, topic MB/s, average record bytes, records}. */

@@ -51,7 +51,9 @@ final class SinkBench {
         Figures.Series manyTotal = figures.series(SECTION, sizes.manyPeers + " durable peers, all peers together", "records/s");
         Figures.Series heap = figures.series(SECTION, "Connect worker peak heap, 1 peer", "MiB");
         Figures.Series rss = figures.series(SECTION, "Connect worker peak RSS, 1 peer", "MiB");
-        deliver(Math.min(sizes.sinkRecords, 200_000), 1); // warm-up, not reported
+        if (sizes.warmUp) {
+            deliver(Math.min(sizes.sinkRecords, 200_000), 1); // warm-up, not reported
+        }
         for (int i = 0; i < runs; i++) {
             double[] c = ceiling(sizes.sinkRecords);
             double[] o = deliver(sizes.sinkRecords, 1);
@@ -74,9 +76,9 @@ final class SinkBench {
                 + "about 190-byte aggregate-like JSON values keyed by 1,000 devices on a 4-partition topic; connector `tasks.max=1` "
                 + "from `config/sink-connector.properties` (`ByteArrayConverter`, peer queue 10,000 records / 8 MiB, pause policy) "
                 + "with `consumer.override.max.poll.records=2000`; peers are `PeerClient`s in the harness JVM with callbacks and "
-                + "automatic acks; ConsumerPerformance as a process of its own, its `fetch.nMsg.sec`. A %,d-record delivery "
-                + "warms the worker up first.", sizes.sinkRecords, sizes.sinkManyRecords, sizes.manyPeers,
-                Math.min(sizes.sinkRecords, 200_000)));
+                + "automatic acks; ConsumerPerformance as a process of its own, its `fetch.nMsg.sec`.%s", sizes.sinkRecords,
+                sizes.sinkManyRecords, sizes.manyPeers, sizes.warmUp ? String.format(" A %,d-record delivery warms the worker up "
+                        + "first.", Math.min(sizes.sinkRecords, 200_000)) : ""));
     }
 
     /** Our sink to {@code peers} durable peers: {per-peer records/s, ConsumerPerformance records/s, peak heap, peak RSS}. */

@@ -508,17 +508,6 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
     }
 
     /** A connection this client dials and keeps up. */
-    /** Whether this client has another open connection to the same sink endpoint as {@code ch}. */
-    private boolean otherConnectionTo(Channel ch) {
-        java.net.SocketAddress remote = ch.remoteAddress();
-        for (Channel c : channels) {
-            if (c != ch && c.isActive() && java.util.Objects.equals(c.remoteAddress(), remote)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private final class Link {
         private final InetSocketAddress address;
         private final boolean discovered;
@@ -734,14 +723,9 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
             ProtocolException pe = new ProtocolException(e.code(), "sink at " + ctx.channel().remoteAddress() + " refused (" + e.code() + "): "
                     + e.message());
             log.warn("{}: {} {}", ctx.channel().remoteAddress(), e.code(), e.message());
-            if (e.code() == io.sluice.protocol.ErrorCode.NOT_ALLOWED && handshake.isDone() && !handshake.isCompletedExceptionally()
-                    && otherConnectionTo(ctx.channel())) {
-                // this client connected again while the sink still held this connection: the sink replaced it
-                // with the newer one, which goes on; not a reason to give up
-                ctx.close();
-                return;
-            }
-            if (e.code().permanent() || e.code() == io.sluice.protocol.ErrorCode.NOT_ALLOWED) {
+            // REPLACED is not permanent: a connection of ours that the sink still held (a reconnect while it had
+            // not seen the old one go) was superseded; the link reconnects if it was the one in use
+            if (e.code().permanent()) {
                 if (!handshake.completeExceptionally(new Reconnect.PermanentFailure(pe))) {
                     fail(pe);
                 }

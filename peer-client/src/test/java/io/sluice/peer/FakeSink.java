@@ -127,6 +127,14 @@ final class FakeSink implements AutoCloseable {
         return max;
     }
 
+    /** Sends a final error on the current connection and closes it, as the sink does. */
+    void closeWith(ErrorFrame e) {
+        Channel ch = current;
+        current = null;
+        ch.writeAndFlush(e).addListener(x -> ch.close()).syncUninterruptibly();
+        ch.closeFuture().syncUninterruptibly();
+    }
+
     void kill() {
         Channel ch = current;
         current = null;

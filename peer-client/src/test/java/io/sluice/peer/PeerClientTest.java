@@ -124,6 +124,23 @@ class PeerClientTest {
     }
 
     @Test
+    void aConnectionReplacedByTheSinkIsDialledAgainNotGivenUp() throws Exception {
+        // the sink replaces a durable peer's connection when the same name connects again (usually this
+        // client's own reconnect racing the close of its old connection): REPLACED is not a refusal
+        PeerClient c = start(PeerClientConfig.builder().peerName("durable"));
+        assertThat(c.awaitSubscribed(WAIT)).isTrue();
+        sink.send("t", 0, 0, 3);
+        assertThat(poll(c, 3)).containsExactly(0L, 1L, 2L);
+
+        sink.closeWith(new ErrorFrame(ErrorCode.REPLACED, "peer 'durable' connected again from another connection"));
+        await().atMost(WAIT).until(() -> sink.subscribes.size() == 2 && sink.connected());
+        sink.send("t", 0, 3, 6);
+        assertThat(poll(c, 3)).containsExactly(3L, 4L, 5L);
+        assertThat(c.hasFailed()).isFalse();
+        assertThat(c.stats().connects()).isEqualTo(2);
+    }
+
+    @Test
     void thePublisherDeliversOnlyWhatWasRequested() throws Exception {
         PeerClient c = start(PeerClientConfig.builder().peerName("flow"));
         List<Long> got = new CopyOnWriteArrayList<>();

@@ -26,6 +26,8 @@ public enum ErrorCode {
     TOO_MANY_CONNECTIONS(24, true),
     IDLE_TIMEOUT(25, true),
     SHUTTING_DOWN(26, true),
+    /** A newer connection of the same durable peer took over: reconnecting is right, giving up is not. */
+    REPLACED(27, true),
     // readings: non-fatal, the reading named by the error's seq is rejected
     BAD_METRIC(40, false),
     BAD_VALUE(41, false),

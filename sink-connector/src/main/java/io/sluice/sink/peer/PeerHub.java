@@ -368,7 +368,7 @@ public final class PeerHub {
             log.info("{} connected again from {}; closing its previous connection", s, s.link.remote());
             sessions.remove(replaced);
             metrics.disconnected("replaced");
-            replaced.link.close(new ErrorFrame(ErrorCode.NOT_ALLOWED, "peer '" + s.peerName
+            replaced.link.close(new ErrorFrame(ErrorCode.REPLACED, "peer '" + s.peerName
                     + "' connected again from another connection; this one is replaced"));
         }
         boolean needsReplay;

@@ -343,7 +343,7 @@ class PeerHubTest {
         route(hub, range(P0, 0, 5));
         hub.ack(first, new PeerAck(List.of(new Cursor(T, 0, 2))));
         PeerSession second = connect(hub, new FakeLink(), "dup", sub(List.of(), List.of(), List.of()));
-        assertThat(firstLink.closedWith.code()).isEqualTo(ErrorCode.NOT_ALLOWED);
+        assertThat(firstLink.closedWith.code()).isEqualTo(ErrorCode.REPLACED);
         assertThat(first.active()).isFalse();
         assertThat(hub.replayPositions(second)).containsEntry(P0, 3L);
         hub.closed(first, "closed_by_peer"); // the old channel closing later changes nothing

@@ -13,6 +13,7 @@ import io.sluice.quickstart.stack.Ports;
 import io.sluice.quickstart.stack.PropertiesFiles;
 import io.sluice.quickstart.stack.StackException;
 import io.sluice.quickstart.stack.StackLayout;
+import io.sluice.quickstart.stack.StackTopics;
 import io.sluice.quickstart.view.Collector;
 import io.sluice.quickstart.view.LiveView;
 import io.sluice.quickstart.view.PeerOutput;
@@ -29,12 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,9 +45,9 @@ import picocli.CommandLine.Option;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Run the whole Sluice stack locally with simulated devices and a peer, then account for every reading.")
 public final class QuickstartCommand implements Callable<Integer> {
-    static final String READINGS = "readings";
-    static final String AGGREGATES = "aggregates";
-    static final List<String> TOPICS = List.of(READINGS, AGGREGATES, "readings-late", "readings-dlq", "sluice-sink-dlq");
+    static final String READINGS = StackTopics.READINGS;
+    static final String AGGREGATES = StackTopics.AGGREGATES;
+    static final List<String> TOPICS = StackTopics.ALL;
     static final String SOURCE_CLASS = "io.sluice.source.SluiceSourceConnector";
     static final String SINK_CLASS = "io.sluice.sink.SluiceSinkConnector";
 
@@ -188,7 +184,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                     kafkaCp, "512m")));
             bootstrap = "127.0.0.1:" + brokerPort;
         }
-        createTopics(bootstrap);
+        StackTopics.create(bootstrap);
 
         ConnectWorker connect;
         JavaProcess worker = null;
@@ -377,23 +373,6 @@ public final class QuickstartCommand implements Callable<Integer> {
                 || (connectUrl != null && (port == connectPort || port == devicePort || port == linePort || port == peerPort
                         || port == connectJmxPort));
         return !external;
-    }
-
-    private static void createTopics(String bootstrap) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            for (String t : TOPICS) {
-                int partitions = t.equals(READINGS) || t.equals(AGGREGATES) ? 3 : 1;
-                try {
-                    admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new StackException("cannot create topic " + t + " on " + bootstrap + ": " + e.getCause().getMessage());
-                    }
-                } catch (java.util.concurrent.TimeoutException e) {
-                    throw new StackException("Kafka at " + bootstrap + " did not answer within 30 s");
-                }
-            }
-        }
     }
 
     private static int nextRun(Path dataDir) throws IOException {

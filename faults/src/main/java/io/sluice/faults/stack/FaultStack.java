@@ -8,6 +8,7 @@ import io.sluice.quickstart.stack.PidFiles;
 import io.sluice.quickstart.stack.PropertiesFiles;
 import io.sluice.quickstart.stack.StackException;
 import io.sluice.quickstart.stack.StackLayout;
+import io.sluice.quickstart.stack.StackTopics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,12 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The whole stack as separate processes, started the way the quickstart starts it (broker,
@@ -34,10 +29,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * acknowledged seqs.
  */
 public final class FaultStack implements AutoCloseable {
-    public static final String READINGS = "readings";
-    public static final String AGGREGATES = "aggregates";
-    public static final String LATE = "readings-late";
-    static final List<String> TOPICS = List.of(READINGS, AGGREGATES, LATE, "readings-dlq", "sluice-sink-dlq");
+    public static final String READINGS = StackTopics.READINGS;
+    public static final String AGGREGATES = StackTopics.AGGREGATES;
+    public static final String LATE = StackTopics.LATE;
     static final String SOURCE_CLASS = "io.sluice.source.SluiceSourceConnector";
     static final String SINK_CLASS = "io.sluice.sink.SluiceSinkConnector";
 
@@ -133,7 +127,7 @@ public final class FaultStack implements AutoCloseable {
         FaultStack s = new FaultStack(settings);
         try {
             s.startBroker();
-            s.createTopics();
+            StackTopics.create(s.bootstrapServers());
             s.startWorker();
             s.deployConnectors();
             s.startStreams();
@@ -290,23 +284,6 @@ public final class FaultStack implements AutoCloseable {
     private JavaProcess track(JavaProcess p) {
         pids.write(p);
         return p;
-    }
-
-    private void createTopics() throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            for (String t : TOPICS) {
-                int partitions = t.equals(READINGS) || t.equals(AGGREGATES) ? 3 : 1;
-                try {
-                    admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new StackException("cannot create topic " + t + ": " + e.getCause().getMessage());
-                    }
-                } catch (java.util.concurrent.TimeoutException e) {
-                    throw new StackException("Kafka did not answer within 30 s");
-                }
-            }
-        }
     }
 
     /** Stops every process (peers, Streams app, worker, broker), continuing stopped ones first. */

@@ -6,13 +6,10 @@ import io.sluice.quickstart.stack.Broker;
 import io.sluice.quickstart.stack.ConnectWorker;
 import io.sluice.quickstart.stack.JavaProcess;
 import io.sluice.quickstart.stack.StackLayout;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,22 +56,12 @@ class QuickstartExistingStackIT {
     }
 
     private static String quickstart(List<String> options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("sluice").toString(), "quickstart",
+        List<String> cmd = new ArrayList<>(List.of("quickstart",
                 "--data-dir", DATA.toString(), "--devices", "4", "--rate", "400", "--duration", "10s", "--window", "2s",
                 "--view", "lines"));
         cmd.addAll(options);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true);
-        pb.environment().put("SLUICE_NO_BUILD", "1");
-        Path log = Files.createTempFile("quickstart-existing", ".log");
-        pb.redirectOutput(log.toFile());
-        Process p = pb.start();
-        boolean ended = p.waitFor(4, TimeUnit.MINUTES);
-        if (!ended) {
-            p.destroy();
-            p.waitFor(60, TimeUnit.SECONDS);
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(ended && p.exitValue() == 0).as(out).isTrue();
-        return out;
+        LocalStackSupport.Run run = LocalStackSupport.sluice(HOME, cmd, 4);
+        assertThat(run.exit()).as(run.output()).isZero();
+        return run.output();
     }
 }

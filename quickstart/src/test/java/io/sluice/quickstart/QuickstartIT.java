@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,9 +24,9 @@ class QuickstartIT {
         LocalStackSupport.deleteTree(DATA);
         List<Integer> ports = LocalStackSupport.freePorts(8);
 
-        Run first = quickstart(ports, "25s");
-        assertThat(first.exit).as(first.output).isZero();
-        assertThat(first.output)
+        LocalStackSupport.Run first = quickstart(ports, "25s");
+        assertThat(first.exit()).as(first.output()).isZero();
+        assertThat(first.output())
                 .contains("Sluice quickstart, run 1")
                 .contains("  - starting the Kafka broker")
                 .contains("=> complete: sent = acked = in Kafka = counted = delivered")
@@ -38,9 +36,9 @@ class QuickstartIT {
         assertPortsFree(ports);
 
         // storage is already formatted: the broker starts on it, topics and offsets are kept
-        Run second = quickstart(ports, "15s");
-        assertThat(second.exit).as(second.output).isZero();
-        assertThat(second.output)
+        LocalStackSupport.Run second = quickstart(ports, "15s");
+        assertThat(second.exit()).as(second.output()).isZero();
+        assertThat(second.output())
                 .contains("Sluice quickstart, run 2")
                 .contains("Final accounting (run 2, devices q2-*)")
                 .contains("=> complete")
@@ -49,29 +47,15 @@ class QuickstartIT {
         assertPortsFree(ports);
     }
 
-    record Run(int exit, String output) {
-    }
-
-    private static Run quickstart(List<Integer> ports, String duration) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("sluice").toString(), "quickstart",
+    private static LocalStackSupport.Run quickstart(List<Integer> ports, String duration) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("quickstart",
                 "--data-dir", DATA.toString(), "--devices", "6", "--rate", "600", "--duration", duration, "--window", "4s",
                 "--view", "lines",
                 "--broker-port", ports.get(0).toString(), "--controller-port", ports.get(1).toString(),
                 "--connect-port", ports.get(2).toString(), "--device-port", ports.get(3).toString(),
                 "--line-port", ports.get(4).toString(), "--peer-port", ports.get(5).toString(),
                 "--connect-jmx-port", ports.get(6).toString(), "--streams-jmx-port", ports.get(7).toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true);
-        pb.environment().put("SLUICE_NO_BUILD", "1");
-        Path log = Files.createTempFile("quickstart", ".log");
-        pb.redirectOutput(log.toFile());
-        Process p = pb.start();
-        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
-        if (!ended) {
-            p.destroy();
-            p.waitFor(60, TimeUnit.SECONDS);
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        return new Run(ended ? p.exitValue() : -1, out);
+        return LocalStackSupport.sluice(HOME, cmd, 5);
     }
 
     private static void assertNoProcessLeft() {

@@ -378,18 +378,24 @@ class HostileInputIT {
 
     /** The attacker's pace: one byte a second until the source closes the connection (or the bytes run out). */
     private static CompletableFuture<Void> dribble(Socket sock, byte[] bytes) {
-        return CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        java.util.concurrent.ScheduledExecutorService pace = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        pace.scheduleAtFixedRate(() -> {
+            int i = next.getAndIncrement();
             try {
-                OutputStream out = sock.getOutputStream();
-                for (int i = 0; i < bytes.length - 1 && !sock.isClosed(); i++) {
-                    out.write(bytes[i]);
-                    out.flush();
-                    Thread.sleep(1000);
+                if (i >= bytes.length - 1 || sock.isClosed()) {
+                    done.complete(null);
+                    return;
                 }
-            } catch (IOException | InterruptedException closedBySource) {
-                // expected once the source has cut it
+                OutputStream out = sock.getOutputStream();
+                out.write(bytes[i]);
+                out.flush();
+            } catch (IOException closedBySource) {
+                done.complete(null); // expected once the source has cut it
             }
-        });
+        }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return done.whenComplete((v, e) -> pace.shutdownNow());
     }
 
     private static byte[] repeat(char c, int n) {

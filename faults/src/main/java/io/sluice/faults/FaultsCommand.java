@@ -30,6 +30,11 @@ public final class FaultsCommand implements Callable<Integer> {
     @Option(names = "--scenarios", split = ",", defaultValue = "1,2,3,4,5,6", description = "Which scenarios (default: all).")
     List<Integer> scenarios;
 
+    @Option(names = "--exactly-once-source", defaultValue = "true", arity = "1",
+            description = "The worker's exactly.once.source.support (default: ${DEFAULT-VALUE}); false runs the source at least "
+                    + "once: duplicates are then counted, not failed.")
+    boolean exactlyOnceSource;
+
     @Option(names = "--home", defaultValue = ".", description = "The Sluice checkout (config/, built modules).")
     Path home;
 
@@ -37,6 +42,7 @@ public final class FaultsCommand implements Callable<Integer> {
     Path dataDir;
 
     private final PrintStream out = System.out;
+    private volatile FaultStack running;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new FaultsCommand()).execute(args));
@@ -51,12 +57,23 @@ public final class FaultsCommand implements Callable<Integer> {
         Files.createDirectories(data);
         Path report = data.resolve("results.md");
         List<ScenarioResult> results = new ArrayList<>();
-        String cmd = "./sluice faults --scale " + sc.name().toLowerCase(java.util.Locale.ROOT) + " --scenarios ";
+        String cmd = "./sluice faults --scale " + sc.name().toLowerCase(java.util.Locale.ROOT)
+                + (exactlyOnceSource ? "" : " --exactly-once-source false") + " --scenarios ";
         FaultStack.Settings eos = FaultStack.Settings.defaults(home, data.resolve("eos")).withSink(sc.sinkOverrides())
-                .withPeers(List.of("peer-a", "peer-b"));
+                .withPeers(List.of("peer-a", "peer-b")).withExactlyOnceSource(exactlyOnceSource);
+        // Ctrl-C or SIGTERM stops the stack's processes too, not only this JVM
+        Thread hook = new Thread(() -> {
+            FaultStack s = running;
+            if (s != null) {
+                s.close();
+            }
+        }, "sluice-faults-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         if (!scenarios.isEmpty()) {
-            out.println("starting the stack (exactly-once source and Streams app) in " + eos.dataDir());
+            out.println("starting the stack (" + (exactlyOnceSource ? "exactly-once" : "at-least-once")
+                    + " source, exactly-once Streams app) in " + eos.dataDir());
             try (FaultStack stack = FaultStack.start(eos)) {
+                running = stack;
                 for (int n : scenarios) {
                     ScenarioResult r;
                     try {
@@ -76,9 +93,12 @@ public final class FaultsCommand implements Callable<Integer> {
                     alos.window(), alos.grace(), alos.idleClose(), alos.peers(), alos.source(), alos.sink(), alos.streams());
             out.println("starting a second stack (Streams app at_least_once) in " + alos.dataDir());
             try (FaultStack stack = FaultStack.start(alos)) {
+                running = stack;
                 record(Scenarios.streamsKills(stack, sc.streamsKills()), cmd + "2", report, results);
             }
         }
+        running = null;
+        Runtime.getRuntime().removeShutdownHook(hook);
         out.println();
         out.println(ScenarioResult.tableHeader());
         results.forEach(r -> out.println(r.tableRow(cmd + r.scenario().charAt(0))));

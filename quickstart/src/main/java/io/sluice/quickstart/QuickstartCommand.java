@@ -7,6 +7,8 @@ import io.sluice.quickstart.accounting.Accounting;
 import io.sluice.quickstart.stack.AppProcesses;
 import io.sluice.quickstart.stack.Broker;
 import io.sluice.quickstart.stack.ConnectWorker;
+import io.sluice.quickstart.stack.FailedTaskRestarter;
+import io.sluice.quickstart.stack.HangingTransactionWatch;
 import io.sluice.quickstart.stack.JavaProcess;
 import io.sluice.quickstart.stack.PidFiles;
 import io.sluice.quickstart.stack.Ports;
@@ -100,6 +102,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     /** Connectors deployed to a Connect worker given by --connect-url: removed again at the end. */
     private final List<String> deployedExternally = new ArrayList<>();
     private ConnectWorker externalConnect;
+    private FailedTaskRestarter restarter;
+    private HangingTransactionWatch hangingWatch;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private PidFiles pids;
@@ -162,6 +166,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         try {
             return runStack(layout, run, prefix, grace, idleClose, settle);
         } finally {
+            if (restarter != null) {
+                restarter.close();
+            }
+            if (hangingWatch != null) {
+                hangingWatch.close();
+            }
             stopAll(layout);
             removeExternalConnectors();
             finished.countDown();
@@ -183,6 +193,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             track(Broker.start(new Broker.Settings(layout.dataDir(), brokerPort, controllerPort, layout.config("broker.properties"),
                     kafkaCp, "512m")));
             bootstrap = "127.0.0.1:" + brokerPort;
+            // only on the broker it started
+            hangingWatch = HangingTransactionWatch.start(bootstrap, Duration.ofSeconds(5), Duration.ofSeconds(15),
+                    line -> out.println("  ! " + line));
         }
         StackTopics.create(bootstrap);
 
@@ -214,6 +227,9 @@ public final class QuickstartCommand implements Callable<Integer> {
                 "127.0.0.1", "peer.listener.port", Integer.toString(peerPort)));
         connect.awaitRunning(sourceName, Duration.ofSeconds(60));
         connect.awaitRunning(sinkName, Duration.ofSeconds(60));
+        // Connect never restarts a failed task by itself; the launcher does, with a back-off
+        restarter = FailedTaskRestarter.start(connect, List.of(sourceName, sinkName), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofMinutes(5), line -> out.println("  ! " + line));
 
         step("starting the Streams app");
         Map<String, String> streams = new LinkedHashMap<>();

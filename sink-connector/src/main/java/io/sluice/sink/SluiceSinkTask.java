@@ -264,6 +264,8 @@ public class SluiceSinkTask extends SinkTask {
         p.put("auto.offset.reset", "earliest");
         p.put("max.poll.records", config.batchMaxRecords());
         p.put("client.id", config.connectorName() + "-" + config.taskIndex() + "-replay");
+        // a peer never gets a record of an aborted transaction (an exactly-once Streams app writes the aggregates)
+        p.putIfAbsent("isolation.level", "read_committed");
         p.remove("group.id");
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

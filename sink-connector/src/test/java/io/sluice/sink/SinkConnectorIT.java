@@ -42,6 +42,8 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
@@ -269,6 +271,59 @@ class SinkConnectorIT {
         rest.drain(second, 2000, WAIT);
         assertThat(rest.ids.keySet()).containsExactlyInAnyOrderElementsOf(range(1000, 3000, id -> true));
         assertThat(rest.ids.values()).allMatch(c -> c.get() == 1);
+    }
+
+    @Test
+    void peersGetOnlyCommittedRecordsLiveAndWhenReplayed(EmbeddedConnectCluster connect) throws Exception {
+        String topic = TestKafka.uniqueName("aggregates");
+        String eps = TestKafka.uniqueName("endpoints");
+        connect.kafka().createTopic(topic, 1);
+        Map<String, String> props = connectorProps(connect, topic, eps);
+        // as config/sink-connector.properties sets it: upstream is an exactly-once Streams app
+        props.put("consumer.override.isolation.level", "read_committed");
+        String name = startConnector(connect, TestKafka.uniqueName("sink"), props);
+        InetSocketAddress endpoint = endpoints(connect, eps, name, 1).get(0);
+        PeerClient first = peer(PeerClientConfig.builder().endpoint(endpoint).topics(topic).peerName("committed-only"));
+        assertThat(first.awaitSubscribed(WAIT)).isTrue();
+
+        try (KafkaProducer<byte[], byte[]> tx = connect.kafka().createProducer(Map.of("transactional.id",
+                TestKafka.uniqueName("tx"), "acks", "all"))) {
+            tx.initTransactions();
+            // live: committed 0..99, aborted 100..199, committed 200..299
+            transaction(tx, topic, 0, 100, true);
+            transaction(tx, topic, 100, 200, false);
+            transaction(tx, topic, 200, 300, true);
+            SinkTestSupport.Collected live = new SinkTestSupport.Collected();
+            live.drain(first, 200, WAIT);
+            first.flushAcks();
+            // the last committed record came after the aborted ones in the partition: these would have come before it
+            assertThat(live.ids.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 300, id -> id < 100 || id >= 200));
+            first.closeNow();
+
+            // replayed from Kafka when the durable peer comes back: committed 300..399, aborted 400..499, committed 500..599
+            transaction(tx, topic, 300, 400, true);
+            transaction(tx, topic, 400, 500, false);
+            transaction(tx, topic, 500, 600, true);
+        }
+        PeerClient second = peer(PeerClientConfig.builder().endpoint(endpoint).topics(topic).peerName("committed-only"));
+        SinkTestSupport.Collected replayed = new SinkTestSupport.Collected();
+        replayed.drain(second, 200, WAIT);
+        assertThat(replayed.ids.keySet()).containsExactlyInAnyOrderElementsOf(range(300, 600, id -> id < 400 || id >= 500));
+        assertThat(replayed.ids.values()).allMatch(c -> c.get() == 1);
+    }
+
+    private static void transaction(KafkaProducer<byte[], byte[]> tx, String topic, long from, long to, boolean commit) {
+        tx.beginTransaction();
+        for (long id = from; id < to; id++) {
+            tx.send(new ProducerRecord<>(topic, 0, SinkTestSupport.device(id).getBytes(StandardCharsets.UTF_8),
+                    SinkTestSupport.value(id, SinkTestSupport.device(id), SinkTestSupport.metric(id))));
+        }
+        if (commit) {
+            tx.commitTransaction();
+        } else {
+            tx.flush(); // the records are in the log before the abort marker
+            tx.abortTransaction();
+        }
     }
 
     @Test

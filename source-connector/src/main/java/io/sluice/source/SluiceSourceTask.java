@@ -100,7 +100,7 @@ public class SluiceSourceTask extends SourceTask {
                 fileSettings.enabled() ? "to " + fileSettings.topic() : "off");
     }
 
-    static BufferSettings bufferSettings(SluiceSourceConfig c) {
+    public static BufferSettings bufferSettings(SluiceSourceConfig c) {
         ReadingFilter filter = new ReadingFilter(c.metricsInclude(), c.metricsExclude(), c.valueMin().orElse(Double.NaN),
                 c.valueMax().orElse(Double.NaN), c.tagRules());
         Aggregation aggregation = c.aggregateInterval()
@@ -159,6 +159,7 @@ public class SluiceSourceTask extends SourceTask {
             throw e.retriable() ? new RetriableException(e.getMessage(), e) : new ConnectException(e.getMessage(), e);
         }
         if (metrics != null) {
+            metrics.retryPending();
             int withDrops = buffer.devicesWithDrops();
             if (withDrops != devicesWithDrops) {
                 devicesWithDrops = withDrops;

@@ -275,6 +275,8 @@ public final class Scenarios {
 
     static ScenarioResult run(String name, String prefix, FaultStack stack, Plan plan, String faults, Body body) throws Exception {
         long started = System.nanoTime();
+        Map<String, Integer> restartsBefore = stack.taskRestarts();
+        int hangingBefore = stack.hangingTransactionsFound();
         List<String> failures = new ArrayList<>();
         Context c;
         List<DeviceFleet.DeviceRange> ranges;
@@ -333,6 +335,16 @@ public final class Scenarios {
         if (!eosApp) {
             c.notes.put("at_least_once over-count", String.format(Locale.ROOT, "%,d readings counted twice in %d windows; %d finals emitted twice",
                     v.overCount(), v.diffs().size(), v.repeatedFinals()));
+        }
+        Map<String, Integer> restarts = new java.util.TreeMap<>(stack.taskRestarts());
+        restarts.replaceAll((connector, n) -> n - restartsBefore.getOrDefault(connector, 0));
+        restarts.values().removeIf(n -> n == 0);
+        if (!restarts.isEmpty()) {
+            c.notes.put("failed connectors or tasks restarted by the launcher", restarts.toString());
+        }
+        int hanging = stack.hangingTransactionsFound() - hangingBefore;
+        if (hanging > 0) {
+            c.notes.put("hanging transactions found (partitions; not aborted)", Integer.toString(hanging));
         }
         return new ScenarioResult(name, plan.load(), faults, v, c.recoveries, Duration.ofNanos(System.nanoTime() - started), c.notes,
                 failures.isEmpty(), failures.isEmpty() ? null : String.join("; ", failures));

@@ -3,6 +3,8 @@ package io.sluice.faults.stack;
 import io.sluice.quickstart.stack.AppProcesses;
 import io.sluice.quickstart.stack.Broker;
 import io.sluice.quickstart.stack.ConnectWorker;
+import io.sluice.quickstart.stack.FailedTaskRestarter;
+import io.sluice.quickstart.stack.HangingTransactionWatch;
 import io.sluice.quickstart.stack.JavaProcess;
 import io.sluice.quickstart.stack.PidFiles;
 import io.sluice.quickstart.stack.PropertiesFiles;
@@ -66,6 +68,10 @@ public final class FaultStack implements AutoCloseable {
                     streams);
         }
 
+        public Settings withExactlyOnceSource(boolean on) {
+            return new Settings(home, dataDir, processingGuarantee, on, window, grace, idleClose, peers, source, sink, streams);
+        }
+
         public Settings withSink(Map<String, String> s) {
             return new Settings(home, dataDir, processingGuarantee, exactlyOnceSource, window, grace, idleClose, peers, source, s,
                     streams);
@@ -93,6 +99,8 @@ public final class FaultStack implements AutoCloseable {
     private JavaProcess broker;
     private JavaProcess worker;
     private JavaProcess streams;
+    private FailedTaskRestarter restarter;
+    private HangingTransactionWatch hangingWatch;
     private String sourceName;
     private String sinkName;
 
@@ -116,6 +124,11 @@ public final class FaultStack implements AutoCloseable {
         w.put("rebalance.timeout.ms", "20000");
         if (settings.exactlyOnceSource()) {
             w.put("exactly.once.source.support", "enabled");
+            // A killed worker's open transaction holds the offsets topic (read committed) until it times out, and a
+            // restarted worker reads that topic before it starts anything: 10 s instead of the producer's 60 s. A
+            // transaction that outlives it (a broker down longer) is aborted and its task fails; the launcher's
+            // restarter brings it back.
+            w.put("producer.transaction.timeout.ms", "10000");
         }
         this.workerBase = PropertiesFiles.write(layout.dataDir().resolve("etc/faults-worker-base.properties"), w, "worker for faults");
         this.brokerBase = layout.config("broker.properties");
@@ -202,6 +215,15 @@ public final class FaultStack implements AutoCloseable {
     public void startBroker() throws IOException, InterruptedException {
         broker = track(Broker.start(new Broker.Settings(layout.dataDir(), ports.broker(), ports.controller(), brokerBase, kafkaCp,
                 "512m")));
+        if (hangingWatch == null) {
+            hangingWatch = HangingTransactionWatch.start(bootstrapServers(), Duration.ofSeconds(5), Duration.ofSeconds(15),
+                    line -> System.out.println("  ! " + line));
+        }
+    }
+
+    /** Hanging transactions found on the broker so far (partitions). */
+    public int hangingTransactionsFound() {
+        return hangingWatch == null ? 0 : hangingWatch.found();
     }
 
     public void startWorker() throws IOException, InterruptedException {
@@ -236,6 +258,13 @@ public final class FaultStack implements AutoCloseable {
         sink.putAll(settings.sink());
         rest.deploy(sinkProps, sink);
         awaitConnectorsRunning(Duration.ofSeconds(90));
+        restarter = FailedTaskRestarter.start(rest, List.of(sourceName, sinkName), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofMinutes(5), line -> System.out.println("  ! " + line));
+    }
+
+    /** Failed connectors and tasks the launcher restarted so far, by connector. */
+    public Map<String, Integer> taskRestarts() {
+        return restarter == null ? Map.of() : restarter.restarts();
     }
 
     public void startStreams() throws IOException {
@@ -289,6 +318,12 @@ public final class FaultStack implements AutoCloseable {
     /** Stops every process (peers, Streams app, worker, broker), continuing stopped ones first. */
     @Override
     public void close() {
+        if (restarter != null) {
+            restarter.close();
+        }
+        if (hangingWatch != null) {
+            hangingWatch.close();
+        }
         List<JavaProcess> order = new ArrayList<>(peers.values());
         order.add(streams);
         order.add(worker);

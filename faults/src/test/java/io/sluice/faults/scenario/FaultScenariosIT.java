@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Scenarios 1, 3 and 4 (short version) on one stack of real processes: the Connect worker killed,
+ * Scenarios 1, 3 and 4 (short version) on one stack of real processes (at-least-once source,
+ * exactly-once Streams app, read-committed sink): the Connect worker killed,
  * the broker stopped and killed, a durable peer stalled and killed. Each scenario's devices have
  * their own id prefix; the oracle counts every reading from the devices to the peer.
  * {@code -Pfaults-full} runs the full sizes ({@code faults.scale=full}).
@@ -31,7 +32,10 @@ class FaultScenariosIT {
     static void startStack() throws Exception {
         deleteTree(DATA);
         FaultStack.Settings s = FaultStack.Settings.defaults(HOME, DATA).withSink(SCALE.sinkOverrides());
-        s = s.withPeers(List.of("peer-a", "peer-b"));
+        // At-least-once source: with exactly-once support a SIGTERM of the single broker left transactions of
+        // the source task hanging (docs/RELIABILITY.md), which blocks the source until an operator acts.
+        // Duplicates are counted; ExactlyOnceRestartIT shows none with exactly-once support across a restart.
+        s = s.withPeers(List.of("peer-a", "peer-b")).withExactlyOnceSource(false);
         stack = FaultStack.start(s);
     }
 

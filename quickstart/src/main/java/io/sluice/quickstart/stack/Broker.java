@@ -63,7 +63,7 @@ public final class Broker {
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
         JavaProcess fmt = JavaProcess.start(new JavaProcess.Spec("storage format", s.classpath(), "kafka.tools.StorageTool",
                 List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4j),
-                List.of("format", "--standalone", "-t", clusterId, "-c", serverProps.toString()), log, s.dataDir()));
+                List.of("format", "--standalone", "-t", clusterId, "-c", serverProps.toString(), "--feature", "transaction.version=1"), log, s.dataDir()));
         int exit = fmt.waitFor(Duration.ofSeconds(60));
         if (exit != 0) {
             throw new StackException("formatting the broker storage failed (exit " + exit + "):\n" + fmt.tail(20));

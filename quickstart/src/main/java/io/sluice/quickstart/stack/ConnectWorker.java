@@ -120,6 +120,11 @@ public final class ConnectWorker {
         }
     }
 
+    /** POST {@code path} with no body. */
+    public HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return send("POST", path, null);
+    }
+
     private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json");

@@ -16,6 +16,8 @@ import java.util.function.ToDoubleFunction;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The task's metrics, registered with Connect's {@link PluginMetrics} (KIP-877), so they appear
@@ -23,11 +25,13 @@ import org.apache.kafka.common.metrics.PluginMetrics;
  * metrics. Values are read from the buffer and the hub when a reporter asks.
  */
 public final class SourceMetrics implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SourceMetrics.class);
     private final PluginMetrics metrics;
     private final DeviceHub hub;
     private final DeviceBuffer buffer;
     private final List<MetricName> names = new ArrayList<>();
     private final Set<String> perDevice = new HashSet<>();
+    private final Map<MetricName, Gauge<Number>> pending = new LinkedHashMap<>();
     private volatile BufferStats cached;
     private volatile long cachedAt;
 
@@ -139,8 +143,31 @@ public final class SourceMetrics implements AutoCloseable {
 
     private void add(String name, String doc, Map<String, String> tags, Value v) {
         MetricName mn = metrics.metricName(name, doc, new LinkedHashMap<>(tags));
-        metrics.addMetric(mn, (Gauge<Number>) (config, now) -> v.get());
-        names.add(mn);
+        Gauge<Number> gauge = (config, now) -> v.get();
+        if (!tryAdd(mn, gauge)) {
+            pending.put(mn, gauge);
+        }
+    }
+
+    private boolean tryAdd(MetricName mn, Gauge<Number> gauge) {
+        try {
+            metrics.addMetric(mn, gauge);
+            names.add(mn);
+            return true;
+        } catch (IllegalArgumentException e) {
+            // "already exists": an earlier instance of this task that Connect gave up stopping still holds
+            // it; registered again once that instance is gone (retryPending) instead of failing the task
+            if (pending.isEmpty()) {
+                log.warn("metric {} is still registered by an earlier instance of this task; registering it when that one "
+                        + "has stopped", mn.name());
+            }
+            return false;
+        }
+    }
+
+    /** Registers the metrics an earlier instance of the task still held at start; from the task thread. */
+    public void retryPending() {
+        pending.entrySet().removeIf(e -> tryAdd(e.getKey(), e.getValue()));
     }
 
     /**
@@ -174,5 +201,6 @@ public final class SourceMetrics implements AutoCloseable {
             }
         }
         names.clear();
+        pending.clear();
     }
 }

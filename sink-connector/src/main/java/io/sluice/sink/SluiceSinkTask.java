@@ -10,6 +10,7 @@ import io.sluice.protocol.tls.TlsSettings;
 import io.sluice.sink.config.PeerMode;
 import io.sluice.sink.config.SluiceSinkConfig;
 import io.sluice.sink.delivery.KafkaReplayer;
+import io.sluice.sink.delivery.PartitionPauses;
 import io.sluice.sink.delivery.RecordConverter;
 import io.sluice.sink.delivery.Routing;
 import io.sluice.sink.file.FileSink;
@@ -27,7 +28,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,7 +74,7 @@ public class SluiceSinkTask extends SinkTask {
     private KafkaReplayer replayer;
     private FileSink files;
     private Set<String> fileTopics = Set.of();
-    private final Map<TopicPartition, Long> pausedSince = new HashMap<>();
+    private final PartitionPauses pauses = new PartitionPauses();
     /** Task thread: the durable acks last written to the state topic. */
     private final Map<String, Map<TopicPartition, Long>> persisted = new HashMap<>();
 
@@ -274,19 +274,19 @@ public class SluiceSinkTask extends SinkTask {
     public void open(Collection<TopicPartition> partitions) {
         log.debug("assigned {}", partitions);
         hub.assign(partitions);
+        // Connect pauses again after a rebalance what the task had paused before it; so does the task, and
+        // applyPauses resumes them when the peers caught up (see PartitionPauses)
+        List<TopicPartition> stillPaused = pauses.assigned(partitions);
+        if (!stillPaused.isEmpty()) {
+            context.pause(stillPaused.toArray(new TopicPartition[0]));
+        }
     }
 
     @Override
     public void close(Collection<TopicPartition> partitions) {
         log.debug("revoked {}", partitions);
         hub.revoke(partitions);
-        long now = clock.millis();
-        for (TopicPartition tp : partitions) {
-            Long since = pausedSince.remove(tp);
-            if (since != null) {
-                metrics.paused(now - since);
-            }
-        }
+        // what was paused is kept (PartitionPauses): Connect pauses it again if it comes back
     }
 
     @Override
@@ -378,40 +378,24 @@ public class SluiceSinkTask extends SinkTask {
 
     /** Pauses the partitions feeding slow peers, resumes the others; from put() and preCommit(). */
     private void applyPauses() {
-        Set<TopicPartition> want = hub.partitionsToPause();
-        Set<TopicPartition> assignment = context.assignment();
-        want.retainAll(assignment);
-        long now = clock.millis();
-        List<TopicPartition> pause = new ArrayList<>();
-        for (TopicPartition tp : want) {
-            if (!pausedSince.containsKey(tp)) {
-                pause.add(tp);
-                pausedSince.put(tp, now);
-            }
+        PartitionPauses.Changes c = pauses.update(hub.partitionsToPause(), context.assignment(), clock.millis());
+        c.pausedMs().forEach(metrics::paused);
+        if (!c.pause().isEmpty()) {
+            log.info("pausing {} for slow peers", c.pause());
+            context.pause(c.pause().toArray(new TopicPartition[0]));
         }
-        List<TopicPartition> resume = new ArrayList<>();
-        for (TopicPartition tp : new HashSet<>(pausedSince.keySet())) {
-            if (!want.contains(tp)) {
-                resume.add(tp);
-                metrics.paused(now - pausedSince.remove(tp));
-            }
+        if (!c.resume().isEmpty()) {
+            log.info("resuming {}: peers caught up", c.resume());
+            context.resume(c.resume().toArray(new TopicPartition[0]));
         }
-        if (!pause.isEmpty()) {
-            log.info("pausing {} for slow peers", pause);
-            context.pause(pause.toArray(new TopicPartition[0]));
-        }
-        if (!resume.isEmpty()) {
-            log.info("resuming {}: peers caught up", resume);
-            context.resume(resume.stream().filter(assignment::contains).toArray(TopicPartition[]::new));
-        }
-        if (!pausedSince.isEmpty()) {
+        if (pauses.count() > 0) {
             // Connect polls for up to offset.flush.interval.ms when everything is paused: come back sooner
             context.timeout(PAUSED_POLL_MS);
         }
     }
 
     private long pausedCount() {
-        return pausedSince.size();
+        return pauses.count();
     }
 
     @Override

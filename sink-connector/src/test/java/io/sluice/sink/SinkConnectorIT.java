@@ -190,6 +190,43 @@ class SinkConnectorIT {
     }
 
     @Test
+    void partitionsPausedForASlowPeerAcrossARebalanceAreResumedWhenItCatchesUp(EmbeddedConnectCluster connect) throws Exception {
+        String topic = TestKafka.uniqueName("aggregates");
+        String eps = TestKafka.uniqueName("endpoints");
+        connect.kafka().createTopic(topic, 2);
+        Map<String, String> props = connectorProps(connect, topic, eps);
+        props.put(SluiceSinkConfig.QUEUE_MAX_RECORDS_CONFIG, "200");
+        props.put(SluiceSinkConfig.FRAME_MAX_BYTES_CONFIG, "65536");
+        props.put(SluiceSinkConfig.WRITE_BUFFER_CONFIG, "65536");
+        props.put(SluiceSinkConfig.BATCH_MAX_RECORDS_CONFIG, "50");
+        // the task's consumer sees the new partition within a second, and rebalances
+        props.put("consumer.override.metadata.max.age.ms", "1000");
+        String name = startConnector(connect, TestKafka.uniqueName("sink"), props);
+        InetSocketAddress endpoint = endpoints(connect, eps, name, 1).get(0);
+        PeerClient slow = peer(PeerClientConfig.builder().endpoint(endpoint).topics(topic).peerName("slow").buffer(50, 64 << 10));
+        assertThat(slow.awaitSubscribed(WAIT)).isTrue();
+        int n = 10_000;
+        produce(connect, topic, 0, n, 1000, 2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jmx(name, "partitions-paused", null)).isEqualTo(2));
+
+        // a rebalance while both are paused: every partition is revoked and assigned again
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", connect.kafka().bootstrapServers()))) {
+            admin.createPartitions(Map.of(topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(3))).all().get();
+            TopicPartition third = new TopicPartition(topic, 2);
+            await().atMost(WAIT).until(() -> admin.describeConsumerGroups(List.of("connect-" + name)).all().get()
+                    .get("connect-" + name).members().stream().anyMatch(m -> m.assignment().topicPartitions().contains(third)));
+        }
+        produce(connect, topic, n, n + 3000, 0, 3);
+
+        SinkTestSupport.Collected got = new SinkTestSupport.Collected();
+        got.drain(slow, n + 3000, WAIT);
+        assertThat(got.ids.keySet()).as("everything, from the paused partitions too")
+                .containsExactlyInAnyOrderElementsOf(range(0, n + 3000, id -> true));
+        assertThat(got.ids.values()).allMatch(c -> c.get() == 1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jmx(name, "partitions-paused", null)).isZero());
+    }
+
+    @Test
     void aDurablePeerKilledAndRestartedGetsEverythingAfterItsLastAck(EmbeddedConnectCluster connect) throws Exception {
         String topic = TestKafka.uniqueName("aggregates");
         String eps = TestKafka.uniqueName("endpoints");

@@ -196,26 +196,42 @@ public final class Scenarios {
     }
 
     /**
-     * 5. Overload: the devices send as fast as the source lets them, at {@code overloadFactor}
-     * times the base rate, for {@code down}; heap of every process sampled; then back to the base rate.
+     * 5. Overload: for {@code down}, the source's writes are capped (a broker quota on its producer)
+     * at a little above the base rate, and a second fleet asks for {@code overloadFactor} times the
+     * base rate on top: the devices ask for about {@code overloadFactor + 1} / 1.1 times what gets
+     * through. Heap of every process sampled; then the cap is lifted and the backlog drains.
      */
     public static ScenarioResult overload(FaultStack stack, Plan plan, int overloadFactor) throws Exception {
         return run("5. Overload ×" + overloadFactor, "s5-", stack, plan,
-                String.format(Locale.ROOT, "a second fleet at %,.0f readings/s for %d s", plan.rate() * overloadFactor,
-                        plan.down().toSeconds()), c -> {
+                String.format(Locale.ROOT, "source capped at ~1.1× the base rate and a second fleet at %,.0f readings/s, for %d s",
+                        plan.rate() * overloadFactor, plan.down().toSeconds()), c -> {
                     waitWhileRunning(c, c.nextInterval());
                     long dropsBefore = sourceMetric(c.stack, "readings-dropped-total");
                     long refusalsBefore = sourceMetric(c.stack, "buffer-full-refusals-total");
                     long pausesBefore = sourceMetric(c.stack, "connections-paused-total");
+                    double bytesPerReading = c.stack.readingsBytesPerRecord();
+                    long cap = (long) (plan.rate() * 1.1 * bytesPerReading);
                     DeviceFleet.Settings s = fleetSettings(c.stack, "s5x-", plan.devices(), plan.rate() * overloadFactor);
                     long t0 = System.nanoTime();
+                    long ackedBefore = c.acked();
+                    c.stack.capSource(cap);
                     try (DeviceFleet burst = DeviceFleet.start(s)) {
                         long end = System.nanoTime() + plan.down().toNanos();
-                        while (System.nanoTime() < end) {
-                            c.stack.requireAlive();
-                            c.heap.sample(processes(c.stack));
-                            Thread.sleep(Math.min(5000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                        try {
+                            while (System.nanoTime() < end) {
+                                c.stack.requireAlive();
+                                c.heap.sample(processes(c.stack));
+                                Thread.sleep(Math.min(5000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                            }
+                        } finally {
+                            c.stack.capSource(0);
                         }
+                        double seconds = plan.down().toMillis() / 1000.0;
+                        double through = (c.acked() - ackedBefore + burst.stats().acked()) / seconds;
+                        double asked = plan.rate() * (overloadFactor + 1);
+                        c.notes.put("cap on the source during the overload", String.format(Locale.ROOT,
+                                "%,d bytes/s (%.0f bytes per reading in the topic); %,.0f readings/s acknowledged while the devices "
+                                        + "asked %,.0f/s: %.1f× what got through", cap, bytesPerReading, through, asked, asked / through));
                         burst.stopGenerating();
                         c.notes.put("overload fleet", String.format(Locale.ROOT, "%,d readings acknowledged in %d s (%,.0f/s sustained)",
                                 burst.stats().acked(), plan.down().toSeconds(), burst.stats().acked() / (double) plan.down().toSeconds()));

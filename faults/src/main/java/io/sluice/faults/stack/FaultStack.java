@@ -21,6 +21,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 
 /**
  * The whole stack as separate processes, started the way the quickstart starts it (broker,
@@ -196,6 +203,44 @@ public final class FaultStack implements AutoCloseable {
 
     public String sourceName() {
         return sourceName;
+    }
+
+    /**
+     * Caps what the source task's producer may write ({@code producer_byte_rate} quota on its
+     * client id, {@code connector-producer-<name>-0}: one task): a stand-in for a slower pipeline,
+     * so that devices can ask for many times what gets through. {@code bytesPerSecond} &lt;= 0
+     * removes the cap.
+     */
+    public void capSource(long bytesPerSecond) throws Exception {
+        ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "connector-producer-" + sourceName + "-0"));
+        ClientQuotaAlteration.Op op = new ClientQuotaAlteration.Op("producer_byte_rate",
+                bytesPerSecond > 0 ? (double) bytesPerSecond : null);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            admin.alterClientQuotas(List.of(new ClientQuotaAlteration(entity, List.of(op)))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Bytes per record of the readings topic so far (log size over records, batch overhead included). */
+    public double readingsBytesPerRecord() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            long bytes = 0;
+            for (var dir : admin.describeLogDirs(List.of(1)).allDescriptions().get(30, TimeUnit.SECONDS).get(1).values()) {
+                for (var e : dir.replicaInfos().entrySet()) {
+                    if (e.getKey().topic().equals(READINGS)) {
+                        bytes += e.getValue().size();
+                    }
+                }
+            }
+            List<TopicPartition> parts = List.of(new TopicPartition(READINGS, 0), new TopicPartition(READINGS, 1),
+                    new TopicPartition(READINGS, 2));
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            long records = 0;
+            for (var info : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+                records += info.offset();
+            }
+            return records == 0 ? 0 : bytes / (double) records;
+        }
     }
 
     public ConnectWorker rest() {

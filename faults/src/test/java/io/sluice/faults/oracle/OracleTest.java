@@ -165,6 +165,18 @@ class OracleTest {
     }
 
     @Test
+    void aFinalEmittedAgainByAnAtLeastOnceAppIsInTheTopicNotUncommitted() {
+        Oracle o = complete();
+        o.aggregate(1, 5, fin("d-1", 1000, 2, 7, 3, 4)); // the same window again after a restart: it wins
+        o.delivered("p", 1, 5, fin("d-1", 1000, 2, 7, 3, 4));
+        Oracle.Verdict v = o.verdict();
+        Oracle.PeerLine p = v.peers().get(0);
+        assertThat(v.repeatedFinals()).isEqualTo(1);
+        assertThat(p.notCommitted()).isZero();
+        assertThat(p.missing()).isZero();
+    }
+
+    @Test
     void otherRunsDevicesAreIgnored() {
         Oracle o = complete();
         o.reading(r("other-1", 1, 0, 1));

@@ -274,11 +274,16 @@ public class SluiceSinkTask extends SinkTask {
     public void open(Collection<TopicPartition> partitions) {
         log.debug("assigned {}", partitions);
         hub.assign(partitions);
-        // Connect pauses again after a rebalance what the task had paused before it; so does the task, and
-        // applyPauses resumes them when the peers caught up (see PartitionPauses)
+        // Connect pauses again, before open(), what the task had paused before a rebalance, also partitions
+        // this task's record let go of while they were lost to it; the record decides: what it holds stays
+        // paused (applyPauses resumes it when the peers caught up), the rest is resumed
         List<TopicPartition> stillPaused = pauses.assigned(partitions);
         if (!stillPaused.isEmpty()) {
             context.pause(stillPaused.toArray(new TopicPartition[0]));
+        }
+        TopicPartition[] running = partitions.stream().filter(tp -> !stillPaused.contains(tp)).toArray(TopicPartition[]::new);
+        if (running.length > 0) {
+            context.resume(running);
         }
     }
 

@@ -4,9 +4,25 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A log4j2 configuration per child process: INFO and above to its log file only. */
+/**
+ * A log4j2 configuration per child process: INFO and above to its log file only. The environment
+ * variable {@code SLUICE_DEBUG_LOGGERS} (comma-separated logger names, for example
+ * {@code io.sluice.sink}) turns those to DEBUG in every process the launcher starts.
+ */
 final class Log4jConfig {
     private Log4jConfig() {
+    }
+
+    static String debugLoggers(String names) {
+        StringBuilder b = new StringBuilder();
+        if (names != null) {
+            for (String n : names.split(",")) {
+                if (n.trim().matches("[A-Za-z0-9_.$]+")) {
+                    b.append("    <Logger name=\"").append(n.trim()).append("\" level=\"DEBUG\"/>\n");
+                }
+            }
+        }
+        return b.toString();
     }
 
     static Path write(Path dir, String name, String level) {
@@ -22,12 +38,12 @@ final class Log4jConfig {
                     <Logger name="org.apache.kafka.clients" level="WARN"/>
                     <Logger name="org.apache.kafka.common.utils.AppInfoParser" level="WARN"/>
                     <Logger name="org.reflections" level="ERROR"/>
-                    <Root level="LEVEL">
+                DEBUG_LOGGERS                    <Root level="LEVEL">
                       <AppenderRef ref="out"/>
                     </Root>
                   </Loggers>
                 </Configuration>
-                """.replace("LEVEL", level);
+                """.replace("LEVEL", level).replace("DEBUG_LOGGERS", debugLoggers(System.getenv("SLUICE_DEBUG_LOGGERS")));
         try {
             Files.createDirectories(dir);
             Path f = dir.resolve("log4j2-" + name + ".xml");

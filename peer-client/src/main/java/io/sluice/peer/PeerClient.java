@@ -461,7 +461,10 @@ public final class PeerClient implements AutoCloseable, Iterable<DeliveredRecord
     }
 
     private void follow(List<String> endpoints) {
-        if (!config.followEndpoints()) {
+        // A listening peer is dialled by every task (dial mode): following the tasks' listen endpoints as
+        // well would connect it twice to one task under one durable name, and each connection would
+        // replace the other without end.
+        if (!config.followEndpoints() || config.listen() != null) {
             return;
         }
         for (String e : endpoints) {

@@ -194,8 +194,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                     kafkaCp, "512m")));
             bootstrap = "127.0.0.1:" + brokerPort;
             // only on the broker it started
-            hangingWatch = HangingTransactionWatch.start(bootstrap, Duration.ofSeconds(5), Duration.ofSeconds(15),
-                    line -> out.println("  ! " + line));
+            hangingWatch = HangingTransactionWatch.start(bootstrap, line -> out.println("  ! " + line));
         }
         StackTopics.create(bootstrap);
 
@@ -228,8 +227,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         connect.awaitRunning(sourceName, Duration.ofSeconds(60));
         connect.awaitRunning(sinkName, Duration.ofSeconds(60));
         // Connect never restarts a failed task by itself; the launcher does, with a back-off
-        restarter = FailedTaskRestarter.start(connect, List.of(sourceName, sinkName), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofMinutes(5), line -> out.println("  ! " + line));
+        restarter = FailedTaskRestarter.start(connect, List.of(sourceName, sinkName), line -> out.println("  ! " + line));
 
         step("starting the Streams app");
         Map<String, String> streams = new LinkedHashMap<>();

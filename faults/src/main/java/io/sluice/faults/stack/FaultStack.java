@@ -224,17 +224,15 @@ public final class FaultStack implements AutoCloseable {
     public double readingsBytesPerRecord() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             long bytes = 0;
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
             for (var dir : admin.describeLogDirs(List.of(1)).allDescriptions().get(30, TimeUnit.SECONDS).get(1).values()) {
                 for (var e : dir.replicaInfos().entrySet()) {
                     if (e.getKey().topic().equals(READINGS)) {
                         bytes += e.getValue().size();
+                        latest.put(e.getKey(), OffsetSpec.latest());
                     }
                 }
             }
-            List<TopicPartition> parts = List.of(new TopicPartition(READINGS, 0), new TopicPartition(READINGS, 1),
-                    new TopicPartition(READINGS, 2));
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             long records = 0;
             for (var info : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
                 records += info.offset();
@@ -261,8 +259,7 @@ public final class FaultStack implements AutoCloseable {
         broker = track(Broker.start(new Broker.Settings(layout.dataDir(), ports.broker(), ports.controller(), brokerBase, kafkaCp,
                 "512m")));
         if (hangingWatch == null) {
-            hangingWatch = HangingTransactionWatch.start(bootstrapServers(), Duration.ofSeconds(5), Duration.ofSeconds(15),
-                    line -> System.out.println("  ! " + line));
+            hangingWatch = HangingTransactionWatch.start(bootstrapServers(), line -> System.out.println("  ! " + line));
         }
     }
 
@@ -303,8 +300,7 @@ public final class FaultStack implements AutoCloseable {
         sink.putAll(settings.sink());
         rest.deploy(sinkProps, sink);
         awaitConnectorsRunning(Duration.ofSeconds(90));
-        restarter = FailedTaskRestarter.start(rest, List.of(sourceName, sinkName), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofMinutes(5), line -> System.out.println("  ! " + line));
+        restarter = FailedTaskRestarter.start(rest, List.of(sourceName, sinkName), line -> System.out.println("  ! " + line));
     }
 
     /** Failed connectors and tasks the launcher restarted so far, by connector. */

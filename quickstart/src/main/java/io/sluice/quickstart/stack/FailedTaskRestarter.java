@@ -58,6 +58,11 @@ public final class FailedTaskRestarter implements AutoCloseable {
         });
     }
 
+    /** The launcher's policy: checks every 5 s, back-off from 5 s to 5 min. */
+    public static FailedTaskRestarter start(ConnectWorker connect, List<String> connectors, Consumer<String> log) {
+        return start(connect, connectors, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), log);
+    }
+
     /** Starts checking {@code connectors} every {@code interval}. */
     public static FailedTaskRestarter start(ConnectWorker connect, List<String> connectors, Duration interval, Duration minBackoff,
             Duration maxBackoff, Consumer<String> log) {

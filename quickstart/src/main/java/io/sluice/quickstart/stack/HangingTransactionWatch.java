@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -47,7 +46,6 @@ public final class HangingTransactionWatch implements AutoCloseable {
     private final Duration quietFor;
     private final String bootstrap;
     private final Consumer<String> log;
-    private final AtomicInteger found = new AtomicInteger();
     private final Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private Set<String> suspects = Set.of();
@@ -65,6 +63,11 @@ public final class HangingTransactionWatch implements AutoCloseable {
         });
     }
 
+    /** The launcher's watch: every 5 s, a transaction quiet for 15 s. */
+    public static HangingTransactionWatch start(String bootstrap, Consumer<String> log) {
+        return start(bootstrap, Duration.ofSeconds(5), Duration.ofSeconds(15), log);
+    }
+
     /** Checks every partition of the broker at {@code bootstrap} every {@code interval}. */
     public static HangingTransactionWatch start(String bootstrap, Duration interval, Duration quietFor, Consumer<String> log) {
         HangingTransactionWatch a = new HangingTransactionWatch(bootstrap, quietFor, log);
@@ -74,7 +77,7 @@ public final class HangingTransactionWatch implements AutoCloseable {
 
     /** Hanging transactions found so far (one per partition). */
     public int found() {
-        return found.get();
+        return reported.size();
     }
 
     private void checkQuietly() {
@@ -162,7 +165,6 @@ public final class HangingTransactionWatch implements AutoCloseable {
 
     private void report(TopicPartition tp, ProducerState p, Optional<TransactionDescription> d) {
         String coordinatorSays = d.map(t -> t.state() + " at epoch " + t.producerEpoch()).orElse("no such producer");
-        found.incrementAndGet();
         log.accept("hanging transaction on " + tp + " (producer " + p.producerId() + ", epoch " + p.producerEpoch()
                 + ", open since offset " + p.currentTransactionStartOffset().getAsLong() + "; its coordinator: " + coordinatorSays
                 + "): read_committed readers of " + tp + " wait until it is closed. kafka-transactions.sh --bootstrap-server "

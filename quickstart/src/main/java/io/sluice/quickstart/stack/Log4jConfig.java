@@ -18,7 +18,7 @@ final class Log4jConfig {
         if (names != null) {
             for (String n : names.split(",")) {
                 if (n.trim().matches("[A-Za-z0-9_.$]+")) {
-                    b.append("    <Logger name=\"").append(n.trim()).append("\" level=\"DEBUG\"/>\n");
+                    b.append("    <Logger name=\"").append(n.trim()).append("\" level=\"DEBUG\"/>");
                 }
             }
         }
@@ -38,7 +38,8 @@ final class Log4jConfig {
                     <Logger name="org.apache.kafka.clients" level="WARN"/>
                     <Logger name="org.apache.kafka.common.utils.AppInfoParser" level="WARN"/>
                     <Logger name="org.reflections" level="ERROR"/>
-                DEBUG_LOGGERS                    <Root level="LEVEL">
+                DEBUG_LOGGERS
+                    <Root level="LEVEL">
                       <AppenderRef ref="out"/>
                     </Root>
                   </Loggers>

@@ -30,7 +30,8 @@ public final class Oracle {
     private final long windowSizeMs;
     private final Map<String, Sent> sent = new TreeMap<>();
     private final Map<String, Map<Long, Integer>> copies = new HashMap<>();
-    private final Map<String, Set<Long>> late = new HashMap<>();
+    /** Late copies per (device, seq): with an at-least-once source one copy of a seq can be on time and its replay late. */
+    private final Map<String, Map<Long, Integer>> late = new HashMap<>();
     private final List<DeviceReading> readings = new ArrayList<>();
     private final Map<String, Emitted> finals = new HashMap<>();
     /** (partition@offset) of every final window of ours read from the topic, repeated ones included. */
@@ -79,7 +80,7 @@ public final class Oracle {
     /** A reading the Streams app sent to its late topic (after the grace of its window). */
     public void late(DeviceReading r) {
         if (ours.test(r.device())) {
-            late.computeIfAbsent(r.device(), k -> new HashSet<>()).add(r.reading().seq());
+            late.computeIfAbsent(r.device(), k -> new HashMap<>()).merge(r.reading().seq(), 1, Integer::sum);
         }
     }
 
@@ -196,7 +197,7 @@ public final class Oracle {
                     }
                 }
             }
-            long lateN = late.getOrDefault(d, Set.of()).size();
+            long lateN = late.getOrDefault(d, Map.of()).values().stream().mapToLong(Integer::longValue).sum();
             long counted = countedByDevice.getOrDefault(d, 0L);
             lines.add(new DeviceLine(d, s.sentCount(), s.ackedCount(), have.size(), gaps, dup, lost, lateN, counted));
             tSent += s.sentCount();
@@ -209,11 +210,16 @@ public final class Oracle {
             tCounted += counted;
         }
 
-        // recompute the windows from the readings topic, every copy as the Streams app sees it, late ones left out
+        // recompute the windows from the readings topic, every copy as the Streams app sees it, late copies left out
+        // (copies of a seq are equal, so which of them was the late one does not matter)
+        Map<String, Map<Long, Integer>> lateLeft = new HashMap<>();
+        late.forEach((d, bySeq) -> lateLeft.put(d, new HashMap<>(bySeq)));
         Map<String, Recomputed> recomputed = new HashMap<>();
         for (DeviceReading r : readings) {
             Reading x = r.reading();
-            if (late.getOrDefault(r.device(), Set.of()).contains(x.seq())) {
+            Map<Long, Integer> lateOfDevice = lateLeft.get(r.device());
+            if (lateOfDevice != null && lateOfDevice.getOrDefault(x.seq(), 0) > 0) {
+                lateOfDevice.merge(x.seq(), -1, Integer::sum);
                 continue;
             }
             long start = Math.floorDiv(x.timestampMs(), windowSizeMs) * windowSizeMs;

@@ -126,6 +126,23 @@ class OracleTest {
     }
 
     @Test
+    void aReplayedCopyThatArrivesLateLeavesItsOnTimeCopyCounted() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 2, 2);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 10, 4));
+        o.reading(r("d-1", 2, 10, 4)); // replayed by an at-least-once source after the grace of [0,1000)
+        o.late(r("d-1", 2, 10, 4));
+        o.aggregate(0, 1, fin("d-1", 0, 2, 5, 1, 4)); // the on-time copy of seq 2 is counted
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.duplicates()).isEqualTo(1);
+        assertThat(v.late()).isEqualTo(1);
+        assertThat(v.counted()).isEqualTo(2);
+        assertThat(v.everyReadingCounted()).isTrue();
+        assertThat(v.windowsExact()).isTrue();
+    }
+
+    @Test
     void aWindowStillOpenIsMissingNotExact() {
         Oracle o = new Oracle(W, "d-");
         o.sent("d-1", 1, 1, 1);

@@ -141,6 +141,42 @@ class PeerClientTest {
     }
 
     @Test
+    void aStoppedSinkFindsQueuedConnectionsEachAlreadyClosedByTheClient() throws Exception {
+        // A stopped (SIGSTOP) worker does not accept, but the kernel completes the TCP handshakes: each
+        // attempt sends its hello, times out and is closed by the client before the next. The worker, once
+        // it runs again, reads the queued connections at once and sees the same durable name connect
+        // several times within milliseconds (it keeps the newest, REPLACED goes to a closed socket).
+        try (java.net.ServerSocket stopped = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<Integer> attempts = new CopyOnWriteArrayList<>();
+            PeerClient c = PeerClient.start(PeerClientConfig.builder()
+                    .endpoint(new java.net.InetSocketAddress("127.0.0.1", stopped.getLocalPort()))
+                    .topics("t").peerName("durable").connectTimeout(Duration.ofMillis(200))
+                    .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(50)).listener(new PeerClientListener() {
+                        @Override
+                        public void reconnectScheduled(String endpoint, int attempt, Duration delay) {
+                            attempts.add(attempt);
+                        }
+                    }).build());
+            clients.add(c);
+            await().atMost(WAIT).until(() -> attempts.size() >= 3);
+            int queued = attempts.size(); // every failed attempt left one connection in the backlog
+            for (int i = 0; i < queued; i++) {
+                try (java.net.Socket s = stopped.accept()) {
+                    s.setSoTimeout((int) WAIT.toMillis());
+                    byte[] buf = new byte[4096];
+                    long bytes = 0;
+                    for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                        bytes += n;
+                    }
+                    assertThat(bytes).as("hello and subscribe of queued connection %d", i).isPositive();
+                }
+            }
+            assertThat(c.stats().connected()).isZero();
+            assertThat(c.hasFailed()).isFalse();
+        }
+    }
+
+    @Test
     void thePublisherDeliversOnlyWhatWasRequested() throws Exception {
         PeerClient c = start(PeerClientConfig.builder().peerName("flow"));
         List<Long> got = new CopyOnWriteArrayList<>();

@@ -65,8 +65,10 @@ public final class BenchStack implements AutoCloseable {
         int port = freePort();
         int controller = freePort();
         brokerJmx = freePort();
-        broker = track(Broker.start(new Broker.Settings(layout.dataDir().resolve("broker"), port, controller,
-                layout.config("broker.properties"), kafkaClasspath, brokerHeap, brokerJmx)));
+        Broker.Settings kafka = new Broker.Settings(layout.dataDir().resolve("broker"), port, controller,
+                layout.config("broker.properties"), kafkaClasspath, brokerHeap, brokerJmx);
+        track(Broker.startController(kafka));
+        broker = track(Broker.start(kafka));
         bootstrap = "127.0.0.1:" + port;
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         int rest = freePort();

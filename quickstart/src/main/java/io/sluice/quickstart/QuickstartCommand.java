@@ -189,9 +189,11 @@ public final class QuickstartCommand implements Callable<Integer> {
         String appCp = layout.classpath("app-classpath.txt");
         String bootstrap = bootstrapServers;
         if (bootstrap == null) {
-            step("starting the Kafka broker (KRaft) on 127.0.0.1:" + brokerPort);
-            track(Broker.start(new Broker.Settings(layout.dataDir(), brokerPort, controllerPort, layout.config("broker.properties"),
-                    kafkaCp, "512m")));
+            step("starting Kafka (a KRaft controller on 127.0.0.1:" + controllerPort + ", the broker on 127.0.0.1:" + brokerPort + ")");
+            Broker.Settings kafka = new Broker.Settings(layout.dataDir(), brokerPort, controllerPort, layout.config("broker.properties"),
+                    kafkaCp, "512m");
+            track(Broker.startController(kafka));
+            track(Broker.start(kafka));
             bootstrap = "127.0.0.1:" + brokerPort;
             // only on the broker it started
             hangingWatch = HangingTransactionWatch.start(bootstrap, line -> out.println("  ! " + line));

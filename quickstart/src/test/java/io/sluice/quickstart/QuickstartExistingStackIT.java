@@ -30,8 +30,10 @@ class QuickstartExistingStackIT {
         List<Integer> ports = LocalStackSupport.freePorts(8);
         StackLayout layout = new StackLayout(HOME, EXISTING);
         String kafkaCp = layout.classpath("kafka-classpath.txt");
-        try (JavaProcess broker = Broker.start(new Broker.Settings(EXISTING, ports.get(0), ports.get(1),
-                     layout.config("broker.properties"), kafkaCp, "384m"));
+        Broker.Settings kafka = new Broker.Settings(EXISTING, ports.get(0), ports.get(1), layout.config("broker.properties"), kafkaCp,
+                "384m");
+        try (JavaProcess controller = Broker.startController(kafka);
+             JavaProcess broker = Broker.start(kafka);
              JavaProcess worker = ConnectWorker.start(new ConnectWorker.Settings(EXISTING, ports.get(2), "127.0.0.1:" + ports.get(0),
                      layout.config("worker.properties"),
                      Path.of(layout.pluginFolder("source-connector") + "," + layout.pluginFolder("sink-connector")),
@@ -44,11 +46,12 @@ class QuickstartExistingStackIT {
                     "--streams-jmx-port", ports.get(7).toString()));
 
             assertThat(output)
-                    .doesNotContain("starting the Kafka broker")
+                    .doesNotContain("starting Kafka")
                     .doesNotContain("starting a Kafka Connect worker")
                     .contains("=> complete: sent = acked = in Kafka = counted = delivered")
                     .contains("Removed connector");
             assertThat(broker.isAlive()).as("the existing broker is left running").isTrue();
+            assertThat(controller.isAlive()).as("the existing controller is left running").isTrue();
             assertThat(worker.isAlive()).as("the existing Connect worker is left running").isTrue();
             assertThat(connect.get("/connectors").body()).as("connectors deployed by the run are removed").isEqualTo("[]");
         }

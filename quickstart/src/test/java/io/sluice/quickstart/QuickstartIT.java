@@ -28,10 +28,11 @@ class QuickstartIT {
         assertThat(first.exit()).as(first.output()).isZero();
         assertThat(first.output())
                 .contains("Sluice quickstart, run 1")
-                .contains("  - starting the Kafka broker")
+                .contains("  - starting Kafka (a KRaft controller")
                 .contains("=> complete: sent = acked = in Kafka = counted = delivered")
                 .contains("Every process stopped; ports free.");
         assertThat(Files.exists(DATA.resolve("kafka-logs/meta.properties"))).isTrue();
+        assertThat(Files.exists(DATA.resolve("kafka-controller/meta.properties"))).isTrue();
         assertNoProcessLeft();
         assertPortsFree(ports);
 

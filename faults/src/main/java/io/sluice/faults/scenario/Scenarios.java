@@ -424,6 +424,7 @@ public final class Scenarios {
 
     static Map<String, JavaProcess> processes(FaultStack s) {
         Map<String, JavaProcess> m = new LinkedHashMap<>();
+        m.put("controller", s.controller());
         m.put("broker", s.broker());
         m.put("connect", s.worker());
         m.put("streams", s.streams());

@@ -103,6 +103,7 @@ public final class FaultStack implements AutoCloseable {
     private final Path brokerBase;
     private final Map<String, JavaProcess> peers = new LinkedHashMap<>();
     private final ConnectWorker rest;
+    private JavaProcess controller;
     private JavaProcess broker;
     private JavaProcess worker;
     private JavaProcess streams;
@@ -146,6 +147,7 @@ public final class FaultStack implements AutoCloseable {
     public static FaultStack start(Settings settings) throws Exception {
         FaultStack s = new FaultStack(settings);
         try {
+            s.controller = s.track(Broker.startController(s.kafkaSettings()));
             s.startBroker();
             StackTopics.create(s.bootstrapServers());
             s.startWorker();
@@ -183,6 +185,10 @@ public final class FaultStack implements AutoCloseable {
 
     public JavaProcess broker() {
         return broker;
+    }
+
+    public JavaProcess controller() {
+        return controller;
     }
 
     public JavaProcess worker() {
@@ -255,9 +261,13 @@ public final class FaultStack implements AutoCloseable {
         return m;
     }
 
+    private Broker.Settings kafkaSettings() {
+        return new Broker.Settings(layout.dataDir(), ports.broker(), ports.controller(), brokerBase, kafkaCp, "512m");
+    }
+
+    /** Starts the broker (again); the controller runs from {@link #start} to {@link #close}. */
     public void startBroker() throws IOException, InterruptedException {
-        broker = track(Broker.start(new Broker.Settings(layout.dataDir(), ports.broker(), ports.controller(), brokerBase, kafkaCp,
-                "512m")));
+        broker = track(Broker.start(kafkaSettings()));
         if (hangingWatch == null) {
             hangingWatch = HangingTransactionWatch.start(bootstrapServers(), line -> System.out.println("  ! " + line));
         }
@@ -342,7 +352,7 @@ public final class FaultStack implements AutoCloseable {
 
     /** Fails with the process's last log lines if one of the stack's processes has ended. */
     public void requireAlive() {
-        List<JavaProcess> all = new ArrayList<>(List.of(broker, worker, streams));
+        List<JavaProcess> all = new ArrayList<>(java.util.Arrays.asList(controller, broker, worker, streams));
         all.addAll(peers.values());
         for (JavaProcess p : all) {
             if (p != null && !p.isAlive()) {
@@ -356,7 +366,7 @@ public final class FaultStack implements AutoCloseable {
         return p;
     }
 
-    /** Stops every process (peers, Streams app, worker, broker), continuing stopped ones first. */
+    /** Stops every process (peers, Streams app, worker, broker, controller), continuing stopped ones first. */
     @Override
     public void close() {
         if (restarter != null) {
@@ -369,6 +379,7 @@ public final class FaultStack implements AutoCloseable {
         order.add(streams);
         order.add(worker);
         order.add(broker);
+        order.add(controller);
         for (JavaProcess p : order) {
             if (p == null) {
                 continue;

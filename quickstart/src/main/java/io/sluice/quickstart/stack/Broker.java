@@ -11,8 +11,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * A single-node KRaft broker ({@code kafka.Kafka}, broker and controller in one process). Its
- * storage is formatted on the first run only, so data and topics survive a restart.
+ * The launcher's Kafka: one KRaft controller and one broker ({@code kafka.Kafka}), each its own
+ * process, so the broker can be stopped or killed while the controller keeps the cluster's
+ * metadata. In one combined process a restarted node finds its old registration still live and
+ * is fenced a few seconds after it started; its transaction coordinator, already sending the
+ * markers of transactions it was committing, then sees their partitions without a leader and
+ * skips the markers as if the partitions had been deleted, leaving those transactions hanging for
+ * every read-committed reader (KAFKA-20734). With the controller apart, it fences the stopped
+ * broker while it is down and the restarted one registers afresh. Storage is formatted on the
+ * first run only, so data and topics survive a restart.
  */
 public final class Broker {
     private Broker() {
@@ -30,24 +37,61 @@ public final class Broker {
         }
     }
 
+    /** Node id of the broker; the controller's is {@link #CONTROLLER_NODE_ID}. */
+    public static final int BROKER_NODE_ID = 1;
+    public static final int CONTROLLER_NODE_ID = 1000;
+
+    /**
+     * Starts the KRaft controller (formatting its storage on the first run) and waits until it
+     * listens. Start it before {@link #start} and stop it after the broker.
+     */
+    public static JavaProcess startController(Settings s) throws IOException, InterruptedException {
+        Ports.requireFree(s.controllerPort(), "KRaft controller");
+        Path metadataDir = s.dataDir().resolve("kafka-controller");
+        if (!Files.exists(metadataDir.resolve("meta.properties")) && Files.exists(s.dataDir().resolve("kafka-logs/meta.properties"))) {
+            throw new StackException(s.dataDir() + " holds a Kafka node of an earlier layout (broker and controller in one "
+                    + "process); remove the folder (its topics go with it) or use another --data-dir");
+        }
+        Map<String, String> props = PropertiesFiles.merge(PropertiesFiles.read(s.baseProperties()), Map.of(
+                "process.roles", "controller",
+                "node.id", Integer.toString(CONTROLLER_NODE_ID),
+                "controller.quorum.bootstrap.servers", controllerAddress(s),
+                "listeners", "CONTROLLER://" + controllerAddress(s),
+                "controller.listener.names", "CONTROLLER",
+                "listener.security.protocol.map", "CONTROLLER:PLAINTEXT",
+                "log.dirs", metadataDir.toAbsolutePath().toString()));
+        Path controllerProps = PropertiesFiles.write(s.dataDir().resolve("etc/controller.properties"), props,
+                "generated from " + s.baseProperties() + " by the Sluice launcher");
+        Path log4j = Log4jConfig.write(s.dataDir().resolve("etc"), "controller", "INFO");
+        if (!Files.exists(metadataDir.resolve("meta.properties"))) {
+            format(s, controllerProps, log4j, "controller", List.of("--standalone", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(),
+                    "--feature", "transaction.version=1"));
+        }
+        JavaProcess controller = JavaProcess.start(new JavaProcess.Spec("controller", s.classpath(), "kafka.Kafka",
+                List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4j), List.of(controllerProps.toString()),
+                s.dataDir().resolve("logs/controller.log"), s.dataDir()));
+        Ports.awaitOpen(s.controllerPort(), controller, Duration.ofSeconds(60));
+        return controller;
+    }
+
+    /** Starts the broker (formatting its storage on the first run) against the running controller; waits until it serves. */
     public static JavaProcess start(Settings s) throws IOException, InterruptedException {
         Ports.requireFree(s.port(), "Kafka broker");
-        Ports.requireFree(s.controllerPort(), "KRaft controller");
         Path logDir = s.dataDir().resolve("kafka-logs");
         Map<String, String> props = PropertiesFiles.merge(PropertiesFiles.read(s.baseProperties()), Map.of(
-                "process.roles", "broker,controller",
-                "node.id", "1",
-                "controller.quorum.bootstrap.servers", "127.0.0.1:" + s.controllerPort(),
-                "listeners", "PLAINTEXT://127.0.0.1:" + s.port() + ",CONTROLLER://127.0.0.1:" + s.controllerPort(),
+                "process.roles", "broker",
+                "node.id", Integer.toString(BROKER_NODE_ID),
+                "controller.quorum.bootstrap.servers", controllerAddress(s),
+                "listeners", "PLAINTEXT://127.0.0.1:" + s.port(),
                 "advertised.listeners", "PLAINTEXT://127.0.0.1:" + s.port(),
                 "controller.listener.names", "CONTROLLER",
                 "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs", logDir.toAbsolutePath().toString()));
         Path serverProps = PropertiesFiles.write(s.dataDir().resolve("etc/server.properties"), props,
-                "generated from " + s.baseProperties() + " by the Sluice quickstart");
+                "generated from " + s.baseProperties() + " by the Sluice launcher");
         Path log4j = Log4jConfig.write(s.dataDir().resolve("etc"), "broker", "INFO");
         if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(s, serverProps, log4j);
+            format(s, serverProps, log4j, "broker", List.of("-t", clusterId(s)));
         }
         JavaProcess broker = JavaProcess.start(new JavaProcess.Spec("broker", s.classpath(), "kafka.Kafka",
                 Jmx.options(s.jmxPort(), List.of("-Xmx" + s.heap(), "-Dlog4j2.configurationFile=" + log4j)),
@@ -58,15 +102,30 @@ public final class Broker {
         return broker;
     }
 
-    private static void format(Settings s, Path serverProps, Path log4j) throws IOException, InterruptedException {
-        Path log = s.dataDir().resolve("logs/format.log");
-        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-        JavaProcess fmt = JavaProcess.start(new JavaProcess.Spec("storage format", s.classpath(), "kafka.tools.StorageTool",
-                List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4j),
-                List.of("format", "--standalone", "-t", clusterId, "-c", serverProps.toString(), "--feature", "transaction.version=1"), log, s.dataDir()));
+    private static String controllerAddress(Settings s) {
+        return "127.0.0.1:" + s.controllerPort();
+    }
+
+    /** The cluster id the controller's storage was formatted with: the broker's storage must carry the same. */
+    private static String clusterId(Settings s) throws IOException {
+        Path meta = s.dataDir().resolve("kafka-controller/meta.properties");
+        String id = PropertiesFiles.read(meta).get("cluster.id");
+        if (id == null) {
+            throw new StackException("no cluster.id in " + meta + ": start the controller first");
+        }
+        return id;
+    }
+
+    private static void format(Settings s, Path props, Path log4j, String node, List<String> options)
+            throws IOException, InterruptedException {
+        Path log = s.dataDir().resolve("logs/format-" + node + ".log");
+        List<String> args = new java.util.ArrayList<>(List.of("format", "-c", props.toString()));
+        args.addAll(options);
+        JavaProcess fmt = JavaProcess.start(new JavaProcess.Spec("storage format (" + node + ")", s.classpath(),
+                "kafka.tools.StorageTool", List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4j), args, log, s.dataDir()));
         int exit = fmt.waitFor(Duration.ofSeconds(60));
         if (exit != 0) {
-            throw new StackException("formatting the broker storage failed (exit " + exit + "):\n" + fmt.tail(20));
+            throw new StackException("formatting the " + node + " storage failed (exit " + exit + "):\n" + fmt.tail(20));
         }
     }
 

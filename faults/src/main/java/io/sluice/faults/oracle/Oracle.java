@@ -137,13 +137,16 @@ public final class Oracle {
     /**
      * The whole account.
      *
+     * @param late            copies of the readings topic the Streams app sent to its late topic
+     * @param lateRepeated    records of the late topic beyond the copies of their seq in the readings topic (the app
+     *                        wrote them again: at_least_once after a crash)
      * @param repeatedFinals  final windows emitted more than once (the last one is used)
      * @param overCount       readings counted by emitted windows beyond the recomputation (summed over windows)
      * @param underCount      readings the recomputation has beyond the emitted windows
      * @param windowsMissing  recomputed windows with no final emitted (still open, or lost)
      */
     public record Verdict(List<DeviceLine> devices, List<PeerLine> peers, long sent, long acked, long inTopic, long gaps,
-            long duplicates, long lost, long late, long counted, long windows, long recomputedWindows, long repeatedFinals,
+            long duplicates, long lost, long late, long lateRepeated, long counted, long windows, long recomputedWindows, long repeatedFinals,
             long overCount, long underCount, long windowsMissing, List<WindowDiff> diffs) {
 
         /** Nothing acknowledged is missing, and every final window reached every peer. */
@@ -182,7 +185,7 @@ public final class Oracle {
         }
         Set<String> devices = new TreeSet<>(sent.keySet());
         devices.addAll(copies.keySet());
-        long tSent = 0, tAcked = 0, tIn = 0, tGaps = 0, tDup = 0, tLost = 0, tLate = 0, tCounted = 0;
+        long tSent = 0, tAcked = 0, tIn = 0, tGaps = 0, tDup = 0, tLost = 0, tLate = 0, tLateRepeated = 0, tCounted = 0;
         for (String d : devices) {
             Sent s = sent.getOrDefault(d, new Sent(d, 1, 0, -1));
             Map<Long, Integer> have = copies.getOrDefault(d, Map.of());
@@ -197,7 +200,14 @@ public final class Oracle {
                     }
                 }
             }
-            long lateN = late.getOrDefault(d, Map.of()).values().stream().mapToLong(Integer::longValue).sum();
+            // a late copy is one of the topic's copies of that seq; records beyond them are the app's own
+            // repeats (at_least_once writes the late record again when it reprocesses after a crash)
+            long lateN = 0;
+            for (Map.Entry<Long, Integer> e : late.getOrDefault(d, Map.of()).entrySet()) {
+                int inTopicCopies = have.getOrDefault(e.getKey(), 0);
+                lateN += Math.min(e.getValue(), inTopicCopies);
+                tLateRepeated += Math.max(0, e.getValue() - inTopicCopies);
+            }
             long counted = countedByDevice.getOrDefault(d, 0L);
             lines.add(new DeviceLine(d, s.sentCount(), s.ackedCount(), have.size(), gaps, dup, lost, lateN, counted));
             tSent += s.sentCount();
@@ -211,7 +221,8 @@ public final class Oracle {
         }
 
         // recompute the windows from the readings topic, every copy as the Streams app sees it, late copies left out
-        // (copies of a seq are equal, so which of them was the late one does not matter)
+        // (copies of a seq are equal, so which of them was the late one does not matter; records of the late
+        // topic beyond the copies in the readings topic leave nothing more out)
         Map<String, Map<Long, Integer>> lateLeft = new HashMap<>();
         late.forEach((d, bySeq) -> lateLeft.put(d, new HashMap<>(bySeq)));
         Map<String, Recomputed> recomputed = new HashMap<>();
@@ -275,7 +286,8 @@ public final class Oracle {
                     unreadable.getOrDefault(p.getKey(), 0L), countDelivered, notCommitted));
         }
         long repeated = repeatedFinals.values().stream().mapToLong(Long::longValue).sum();
-        return new Verdict(lines, peers, tSent, tAcked, tIn, tGaps, tDup, tLost, tLate, tCounted, finals.size(), recomputed.size(),
+        return new Verdict(lines, peers, tSent, tAcked, tIn, tGaps, tDup, tLost, tLate, tLateRepeated, tCounted, finals.size(),
+                recomputed.size(),
                 repeated, over, under, missingWindows, diffs);
     }
 

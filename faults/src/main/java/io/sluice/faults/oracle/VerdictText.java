@@ -11,8 +11,9 @@ public final class VerdictText {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "  readings sent %,d, acknowledged %,d, in the readings topic %,d (duplicate copies %,d, "
                 + "gaps %,d), LOST %,d%n", v.sent(), v.acked(), v.inTopic(), v.duplicates(), v.gaps(), v.lost()));
-        b.append(String.format(Locale.ROOT, "  counted in %,d final windows %,d, late %,d; recomputed windows %,d, differing %,d "
+        b.append(String.format(Locale.ROOT, "  counted in %,d final windows %,d, late %,d%s; recomputed windows %,d, differing %,d "
                 + "(over-count %,d, under-count %,d, not emitted %,d), finals emitted twice %,d%n", v.windows(), v.counted(), v.late(),
+                v.lateRepeated() == 0 ? "" : String.format(Locale.ROOT, " (and %,d late records written twice)", v.lateRepeated()),
                 v.recomputedWindows(), v.diffs().size(), v.overCount(), v.underCount(), v.windowsMissing(), v.repeatedFinals()));
         for (Oracle.PeerLine p : v.peers()) {
             b.append(String.format(Locale.ROOT, "  peer %s: %,d of %,d final windows (sum of counts %,d), missing %,d, duplicates %,d"

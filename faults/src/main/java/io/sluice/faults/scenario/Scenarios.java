@@ -345,12 +345,16 @@ public final class Scenarios {
         if (stack.settings().exactlyOnceSource() && v.duplicates() > 0) {
             failures.add(v.duplicates() + " duplicate copies in the readings topic with exactly-once source support on");
         }
+        if (eosApp && v.lateRepeated() > 0) {
+            failures.add(v.lateRepeated() + " late records written twice with exactly_once_v2");
+        }
         if (eosApp && !v.windowsExact()) {
             failures.add(v.diffs().size() + " final windows differ from the recomputation with exactly_once_v2");
         }
         if (!eosApp) {
-            c.notes.put("at_least_once over-count", String.format(Locale.ROOT, "%,d readings counted twice in %d windows; %d finals emitted twice",
-                    v.overCount(), v.diffs().size(), v.repeatedFinals()));
+            c.notes.put("at_least_once over-count", String.format(Locale.ROOT,
+                    "%,d readings counted twice in %d windows; %d finals emitted twice; %,d late records written twice",
+                    v.overCount(), v.diffs().size(), v.repeatedFinals(), v.lateRepeated()));
         }
         Map<String, Integer> restarts = new java.util.TreeMap<>(stack.taskRestarts());
         restarts.replaceAll((connector, n) -> n - restartsBefore.getOrDefault(connector, 0));

@@ -143,6 +143,23 @@ class OracleTest {
     }
 
     @Test
+    void aLateRecordAnAtLeastOnceAppWroteAgainIsReportedNotCountedAsAnotherCopy() {
+        Oracle o = new Oracle(W, "d-");
+        o.sent("d-1", 1, 2, 2);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 10, 4)); // one copy in the readings topic, late
+        o.late(r("d-1", 2, 10, 4));
+        o.late(r("d-1", 2, 10, 4)); // written again when the app reprocessed after a crash
+        o.aggregate(0, 1, fin("d-1", 0, 1, 1, 1, 1));
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.late()).isEqualTo(1);
+        assertThat(v.lateRepeated()).isEqualTo(1);
+        assertThat(v.everyReadingCounted()).isTrue();
+        assertThat(v.windowsExact()).isTrue();
+        assertThat(VerdictText.render(v)).contains("late 1 (and 1 late records written twice)");
+    }
+
+    @Test
     void aWindowStillOpenIsMissingNotExact() {
         Oracle o = new Oracle(W, "d-");
         o.sent("d-1", 1, 1, 1);

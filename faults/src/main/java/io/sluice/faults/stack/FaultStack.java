@@ -156,6 +156,7 @@ public final class FaultStack implements AutoCloseable {
             for (String peer : settings.peers()) {
                 s.startPeer(peer);
             }
+            s.awaitPeersKnown(Duration.ofSeconds(120));
             return s;
         } catch (Exception | Error e) {
             s.close();
@@ -348,6 +349,34 @@ public final class FaultStack implements AutoCloseable {
                 "--name", name, "--out", peerOutput(name).toString(), "--cursor-file", dir.resolve(name + "-cursors.json").toString(),
                 "--progress", "0s"));
         peers.put(name, track(p));
+    }
+
+    /**
+     * Waits until the sink has recorded every durable peer in its endpoints topic. A durable peer is
+     * owed what the sink reads from its first subscription on: one still in its reconnect back-off
+     * when the first aggregates are delivered and the worker is killed would miss them, by design.
+     */
+    private void awaitPeersKnown(Duration timeout) throws InterruptedException {
+        String topic = settings.sink().getOrDefault("peer.endpoints.topic", "_sluice-sink-endpoints");
+        java.util.Set<String> missing = new java.util.TreeSet<>();
+        settings.peers().forEach(p -> missing.add(sinkName + "/peer/" + p));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            io.sluice.quickstart.accounting.TopicReader.readAll(bootstrapServers(), topic, false, r -> {
+                if (r.key() != null && r.value() != null) {
+                    missing.remove(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
+            if (missing.isEmpty()) {
+                return;
+            }
+            requireAlive();
+            if (System.nanoTime() > deadline) {
+                throw new StackException("the sink did not record the durable peers " + missing + " within " + timeout.toSeconds()
+                        + " s; last lines of " + layout.dataDir().resolve("logs/peer.log") + " tell why");
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** Fails with the process's last log lines if one of the stack's processes has ended. */

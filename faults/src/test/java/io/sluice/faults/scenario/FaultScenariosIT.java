@@ -33,7 +33,7 @@ class FaultScenariosIT {
         deleteTree(DATA);
         FaultStack.Settings s = FaultStack.Settings.defaults(HOME, DATA).withSink(SCALE.sinkOverrides());
         // At-least-once source: its replays after a worker kill are what the oracle must tell from losses, and it
-        // has passed every run here; the exactly-once source passed scenario 3 only since the launcher runs the
+        // never lost a reading here; the exactly-once source passed scenario 3 only since the launcher runs the
         // KRaft controller apart (docs/RELIABILITY.md). Duplicates are counted; ExactlyOnceRestartIT shows none
         // with exactly-once support across a restart, `./sluice faults` runs all six with it.
         s = s.withPeers(List.of("peer-a", "peer-b")).withExactlyOnceSource(false);

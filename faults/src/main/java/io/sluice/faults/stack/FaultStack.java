@@ -1,5 +1,6 @@
 package io.sluice.faults.stack;
 
+import io.sluice.quickstart.accounting.TopicReader;
 import io.sluice.quickstart.stack.AppProcesses;
 import io.sluice.quickstart.stack.Broker;
 import io.sluice.quickstart.stack.ConnectWorker;
@@ -14,13 +15,17 @@ import io.sluice.quickstart.stack.StackTopics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -358,13 +363,13 @@ public final class FaultStack implements AutoCloseable {
      */
     private void awaitPeersKnown(Duration timeout) throws InterruptedException {
         String topic = settings.sink().getOrDefault("peer.endpoints.topic", "_sluice-sink-endpoints");
-        java.util.Set<String> missing = new java.util.TreeSet<>();
+        Set<String> missing = new TreeSet<>();
         settings.peers().forEach(p -> missing.add(sinkName + "/peer/" + p));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            io.sluice.quickstart.accounting.TopicReader.readAll(bootstrapServers(), topic, false, r -> {
+            TopicReader.readAll(bootstrapServers(), topic, false, r -> {
                 if (r.key() != null && r.value() != null) {
-                    missing.remove(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                    missing.remove(new String(r.key(), StandardCharsets.UTF_8));
                 }
             });
             if (missing.isEmpty()) {
@@ -381,7 +386,7 @@ public final class FaultStack implements AutoCloseable {
 
     /** Fails with the process's last log lines if one of the stack's processes has ended. */
     public void requireAlive() {
-        List<JavaProcess> all = new ArrayList<>(java.util.Arrays.asList(controller, broker, worker, streams));
+        List<JavaProcess> all = new ArrayList<>(Arrays.asList(controller, broker, worker, streams));
         all.addAll(peers.values());
         for (JavaProcess p : all) {
             if (p != null && !p.isAlive()) {

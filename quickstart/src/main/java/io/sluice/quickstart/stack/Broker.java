@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 
 /**
  * The launcher's Kafka: one KRaft controller and one broker ({@code kafka.Kafka}), each its own
@@ -52,19 +55,12 @@ public final class Broker {
             throw new StackException(s.dataDir() + " holds a Kafka node of an earlier layout (broker and controller in one "
                     + "process); remove the folder (its topics go with it) or use another --data-dir");
         }
-        Map<String, String> props = PropertiesFiles.merge(PropertiesFiles.read(s.baseProperties()), Map.of(
-                "process.roles", "controller",
-                "node.id", Integer.toString(CONTROLLER_NODE_ID),
-                "controller.quorum.bootstrap.servers", controllerAddress(s),
+        Path controllerProps = writeNodeProperties(s, "controller.properties", "controller", CONTROLLER_NODE_ID, metadataDir, Map.of(
                 "listeners", "CONTROLLER://" + controllerAddress(s),
-                "controller.listener.names", "CONTROLLER",
-                "listener.security.protocol.map", "CONTROLLER:PLAINTEXT",
-                "log.dirs", metadataDir.toAbsolutePath().toString()));
-        Path controllerProps = PropertiesFiles.write(s.dataDir().resolve("etc/controller.properties"), props,
-                "generated from " + s.baseProperties() + " by the Sluice launcher");
+                "listener.security.protocol.map", "CONTROLLER:PLAINTEXT"));
         Path log4j = Log4jConfig.write(s.dataDir().resolve("etc"), "controller", "INFO");
         if (!Files.exists(metadataDir.resolve("meta.properties"))) {
-            format(s, controllerProps, log4j, "controller", List.of("--standalone", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(),
+            format(s, controllerProps, log4j, "controller", List.of("--standalone", "-t", Uuid.randomUuid().toString(),
                     "--feature", "transaction.version=1"));
         }
         JavaProcess controller = JavaProcess.start(new JavaProcess.Spec("controller", s.classpath(), "kafka.Kafka",
@@ -78,17 +74,10 @@ public final class Broker {
     public static JavaProcess start(Settings s) throws IOException, InterruptedException {
         Ports.requireFree(s.port(), "Kafka broker");
         Path logDir = s.dataDir().resolve("kafka-logs");
-        Map<String, String> props = PropertiesFiles.merge(PropertiesFiles.read(s.baseProperties()), Map.of(
-                "process.roles", "broker",
-                "node.id", Integer.toString(BROKER_NODE_ID),
-                "controller.quorum.bootstrap.servers", controllerAddress(s),
+        Path serverProps = writeNodeProperties(s, "server.properties", "broker", BROKER_NODE_ID, logDir, Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:" + s.port(),
                 "advertised.listeners", "PLAINTEXT://127.0.0.1:" + s.port(),
-                "controller.listener.names", "CONTROLLER",
-                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs", logDir.toAbsolutePath().toString()));
-        Path serverProps = PropertiesFiles.write(s.dataDir().resolve("etc/server.properties"), props,
-                "generated from " + s.baseProperties() + " by the Sluice launcher");
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"));
         Path log4j = Log4jConfig.write(s.dataDir().resolve("etc"), "broker", "INFO");
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(s, serverProps, log4j, "broker", List.of("-t", clusterId(s)));
@@ -100,6 +89,20 @@ public final class Broker {
         Ports.awaitOpen(s.port(), broker, Duration.ofSeconds(60));
         awaitReady(s.bootstrapServers(), broker);
         return broker;
+    }
+
+    /** The user's broker properties with what makes them one node of the launcher's cluster, written under etc/. */
+    private static Path writeNodeProperties(Settings s, String fileName, String role, int nodeId, Path dataDir,
+            Map<String, String> listeners) {
+        Map<String, String> node = new HashMap<>(listeners);
+        node.put("process.roles", role);
+        node.put("node.id", Integer.toString(nodeId));
+        node.put("controller.quorum.bootstrap.servers", controllerAddress(s));
+        node.put("controller.listener.names", "CONTROLLER");
+        node.put("log.dirs", dataDir.toAbsolutePath().toString());
+        return PropertiesFiles.write(s.dataDir().resolve("etc").resolve(fileName),
+                PropertiesFiles.merge(PropertiesFiles.read(s.baseProperties()), node),
+                "generated from " + s.baseProperties() + " by the Sluice launcher");
     }
 
     private static String controllerAddress(Settings s) {
@@ -119,7 +122,7 @@ public final class Broker {
     private static void format(Settings s, Path props, Path log4j, String node, List<String> options)
             throws IOException, InterruptedException {
         Path log = s.dataDir().resolve("logs/format-" + node + ".log");
-        List<String> args = new java.util.ArrayList<>(List.of("format", "-c", props.toString()));
+        List<String> args = new ArrayList<>(List.of("format", "-c", props.toString()));
         args.addAll(options);
         JavaProcess fmt = JavaProcess.start(new JavaProcess.Spec("storage format (" + node + ")", s.classpath(),
                 "kafka.tools.StorageTool", List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4j), args, log, s.dataDir()));

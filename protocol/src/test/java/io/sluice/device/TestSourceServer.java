@@ -127,9 +127,11 @@ final class TestSourceServer implements AutoCloseable {
     }
 
     void stop() throws InterruptedException {
+        // the listening socket first: a client reconnects at once when its connection closes, and
+        // would otherwise be accepted again in between
+        server.close().sync();
         channels.forEach(Channel::close);
         channels.clear();
-        server.close().sync();
     }
 
     @Override

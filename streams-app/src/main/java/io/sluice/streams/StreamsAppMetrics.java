@@ -23,6 +23,8 @@ public final class StreamsAppMetrics implements StreamsAppMetricsMXBean {
     final LongAdder finals = new LongAdder();
     final LongAdder updates = new LongAdder();
     final LongAdder idleClosed = new LongAdder();
+    final LongAdder deviceClosed = new LongAdder();
+    final LongAdder streamTimeClosed = new LongAdder();
     final LongAdder alignmentPauses = new LongAdder();
 
     private final Clock clock;
@@ -64,10 +66,13 @@ public final class StreamsAppMetrics implements StreamsAppMetricsMXBean {
         skipped.increment();
     }
 
-    public void finalAggregate(boolean idle) {
+    /** A final aggregate, by what closed its window: {@code device}, {@code stream_time} or {@code idle}. */
+    public void finalAggregate(String closedBy) {
         finals.increment();
-        if (idle) {
-            idleClosed.increment();
+        switch (closedBy) {
+            case "idle" -> idleClosed.increment();
+            case "device" -> deviceClosed.increment();
+            default -> streamTimeClosed.increment();
         }
     }
 
@@ -197,6 +202,16 @@ public final class StreamsAppMetrics implements StreamsAppMetricsMXBean {
     @Override
     public long getIdleClosedWindows() {
         return idleClosed.sum();
+    }
+
+    @Override
+    public long getDeviceClosedWindows() {
+        return deviceClosed.sum();
+    }
+
+    @Override
+    public long getStreamTimeClosedWindows() {
+        return streamTimeClosed.sum();
     }
 
     public static ObjectName objectName(String applicationId) {

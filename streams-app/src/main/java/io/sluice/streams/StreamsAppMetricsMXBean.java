@@ -49,4 +49,13 @@ public interface StreamsAppMetricsMXBean {
     long getUpdateAggregates();
 
     long getIdleClosedWindows();
+
+    /** Final windows closed because their device passed them (window.close=per_device). */
+    long getDeviceClosedWindows();
+
+    /**
+     * Final windows closed by stream time: every window with window.close=stream_time; with
+     * per_device, those of metric and tag grouping and those closed at the max-behind bound.
+     */
+    long getStreamTimeClosedWindows();
 }

@@ -25,6 +25,12 @@ import java.util.TreeSet;
  * (tumbling windows, late readings left out) and compared with the final windows emitted: with
  * {@code exactly_once_v2} they must be equal; with {@code at_least_once} the over-count is
  * reported.
+ *
+ * <p>Closing per device ({@link #closingPerDevice}), the recomputation follows the app's rule
+ * itself: walking each device's copies in topic order, a copy whose window end plus the device
+ * grace is at or before the device's time so far is late, whatever the app said. The app's late
+ * copies beyond those were closed by stream time (the max-behind bound) or by idle close, which
+ * depend on the partition and the wall clock: they are left out too, and counted apart.
  */
 public final class Oracle {
     private final long windowSizeMs;
@@ -40,6 +46,8 @@ public final class Oracle {
     private final Map<String, Map<String, Integer>> delivered = new TreeMap<>();
     private final Map<String, Long> unreadable = new TreeMap<>();
     private final java.util.function.Predicate<String> ours;
+    /** Closing per device: the device grace; negative when the app closes by stream time. */
+    private long deviceGraceMs = -1;
 
     /**
      * @param windowSizeMs tumbling window size of the Streams app
@@ -48,6 +56,12 @@ public final class Oracle {
     public Oracle(long windowSizeMs, String devicePrefix) {
         this.windowSizeMs = windowSizeMs;
         this.ours = d -> d.startsWith(devicePrefix);
+    }
+
+    /** The app closes windows per device with this device grace ({@code window.device.grace.ms}). */
+    public Oracle closingPerDevice(long deviceGraceMs) {
+        this.deviceGraceMs = deviceGraceMs;
+        return this;
     }
 
     /** What one device generated ({@code first..last}) and had acknowledged (up to {@code lastAcked}; -1 none). */
@@ -144,10 +158,13 @@ public final class Oracle {
      * @param overCount       readings counted by emitted windows beyond the recomputation (summed over windows)
      * @param underCount      readings the recomputation has beyond the emitted windows
      * @param windowsMissing  recomputed windows with no final emitted (still open, or lost)
+     * @param lateByDevice    closing per device: copies the rule makes late (their device had passed their window)
+     * @param lateOtherwise   closing per device: the app's late copies the device rule does not explain (closed by
+     *                        stream time at the max-behind bound, or by idle close)
      */
     public record Verdict(List<DeviceLine> devices, List<PeerLine> peers, long sent, long acked, long inTopic, long gaps,
             long duplicates, long lost, long late, long lateRepeated, long counted, long windows, long recomputedWindows, long repeatedFinals,
-            long overCount, long underCount, long windowsMissing, List<WindowDiff> diffs) {
+            long overCount, long underCount, long windowsMissing, List<WindowDiff> diffs, long lateByDevice, long lateOtherwise) {
 
         /** Nothing acknowledged is missing, and every final window reached every peer. */
         public boolean nothingLost() {
@@ -226,14 +243,31 @@ public final class Oracle {
         Map<String, Map<Long, Integer>> lateLeft = new HashMap<>();
         late.forEach((d, bySeq) -> lateLeft.put(d, new HashMap<>(bySeq)));
         Map<String, Recomputed> recomputed = new HashMap<>();
+        Map<String, Long> deviceTime = new HashMap<>();
+        long lateByDevice = 0;
+        long lateOtherwise = 0;
         for (DeviceReading r : readings) {
             Reading x = r.reading();
+            long start = Math.floorDiv(x.timestampMs(), windowSizeMs) * windowSizeMs;
             Map<Long, Integer> lateOfDevice = lateLeft.get(r.device());
-            if (lateOfDevice != null && lateOfDevice.getOrDefault(x.seq(), 0) > 0) {
+            boolean appLate = lateOfDevice != null && lateOfDevice.getOrDefault(x.seq(), 0) > 0;
+            if (appLate) {
                 lateOfDevice.merge(x.seq(), -1, Integer::sum);
+            }
+            if (deviceGraceMs >= 0) {
+                long time = Math.max(deviceTime.getOrDefault(r.device(), Long.MIN_VALUE), x.timestampMs());
+                deviceTime.put(r.device(), time);
+                if (start + windowSizeMs + deviceGraceMs <= time) {
+                    lateByDevice++; // late by the rule; had the app counted it, its window differs below
+                    continue;
+                }
+                if (appLate) {
+                    lateOtherwise++;
+                }
+            }
+            if (appLate) {
                 continue;
             }
-            long start = Math.floorDiv(x.timestampMs(), windowSizeMs) * windowSizeMs;
             recomputed.computeIfAbsent(Aggregate.key(r.device(), x.metric(), Map.of(), start), k -> new Recomputed())
                     .add(x.value());
         }
@@ -288,7 +322,7 @@ public final class Oracle {
         long repeated = repeatedFinals.values().stream().mapToLong(Long::longValue).sum();
         return new Verdict(lines, peers, tSent, tAcked, tIn, tGaps, tDup, tLost, tLate, tLateRepeated, tCounted, finals.size(),
                 recomputed.size(),
-                repeated, over, under, missingWindows, diffs);
+                repeated, over, under, missingWindows, diffs, lateByDevice, lateOtherwise);
     }
 
     private static boolean close(Double emitted, double want) {

@@ -15,6 +15,10 @@ public final class VerdictText {
                 + "(over-count %,d, under-count %,d, not emitted %,d), finals emitted twice %,d%n", v.windows(), v.counted(), v.late(),
                 v.lateRepeated() == 0 ? "" : String.format(Locale.ROOT, " (and %,d late records written twice)", v.lateRepeated()),
                 v.recomputedWindows(), v.diffs().size(), v.overCount(), v.underCount(), v.windowsMissing(), v.repeatedFinals()));
+        if (v.lateByDevice() > 0 || v.lateOtherwise() > 0) {
+            b.append(String.format(Locale.ROOT, "  late by the per-device rule %,d, closed by stream time or idle %,d%n",
+                    v.lateByDevice(), v.lateOtherwise()));
+        }
         for (Oracle.PeerLine p : v.peers()) {
             b.append(String.format(Locale.ROOT, "  peer %s: %,d of %,d final windows (sum of counts %,d), missing %,d, duplicates %,d"
                     + "%s%s%n", p.peer(), p.delivered(), p.expected(), p.countDelivered(), p.missing(), p.duplicates(),

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param windowStart  inclusive start, epoch ms (session: first reading's time)
  * @param windowEnd    exclusive end for time windows; for sessions the last reading's time
  * @param isFinal      true when the window is closed and this is its last aggregate
- * @param closedBy     what closed a final window ({@code stream_time} or {@code idle}); null for updates
+ * @param closedBy     what closed a final window ({@code device}, {@code stream_time} or {@code idle}); null for updates
  * @param count        readings counted
  * @param late         readings of this key dropped as late (after grace) so far, in total
  * @param gapReadings  readings the source reported as dropped (gap records) in this window

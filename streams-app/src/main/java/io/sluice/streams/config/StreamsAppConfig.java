@@ -1,6 +1,7 @@
 package io.sluice.streams.config;
 
 import io.sluice.streams.stats.Statistic;
+import io.sluice.streams.window.ClosingRule;
 import io.sluice.streams.window.WindowSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +91,25 @@ public final class StreamsAppConfig extends AbstractConfig {
     private static final String SESSION_GAP_DOC = "Inactivity gap that ends a session window.";
     public static final String GRACE_CONFIG = "window.grace.ms";
     private static final String GRACE_DOC = "How long (in event time) a window stays open after its end for "
-            + "out-of-order readings; a reading arriving later goes to late.topic and is counted.";
+            + "out-of-order readings, by stream time: with window.close=stream_time for every grouping, with "
+            + "per_device for metric and tag grouping (which mix devices). A reading arriving later goes to "
+            + "late.topic and is counted.";
+    public static final String WINDOW_CLOSE_CONFIG = "window.close";
+    private static final String WINDOW_CLOSE_DOC = "per_device: a device's window is final once a reading of that "
+            + "same device beyond the window's end plus window.device.grace.ms is processed, so a device that is "
+            + "behind (held back by backpressure, reconnecting, slow to start) is never late because another device "
+            + "was faster. stream_time: a window closes when the partition's stream time (the largest event time of "
+            + "any device) passes its end plus window.grace.ms. metric and tag grouping close by stream time either way.";
+    public static final String DEVICE_GRACE_CONFIG = "window.device.grace.ms";
+    private static final String DEVICE_GRACE_DOC = "With window.close=per_device: how far (in event time) one "
+            + "device's own readings may be out of order and still count; a device's window closes when the "
+            + "device's event time reaches its end plus this.";
+    public static final String DEVICE_MAX_BEHIND_CONFIG = "window.device.max.behind.ms";
+    private static final String DEVICE_MAX_BEHIND_DOC = "With window.close=per_device: the bound on how far a "
+            + "device's open windows may fall behind the partition's stream time. A window still open when stream "
+            + "time reaches its end plus this is closed by stream time (closed_by=stream_time, counted in "
+            + "StreamTimeClosedWindows); it finishes the last window of a device that stopped sending while others "
+            + "go on. At least window.device.grace.ms.";
     public static final String EMIT_CONFIG = "emit";
     private static final String EMIT_DOC = "final: one aggregate per window when it closes. update: an aggregate "
             + "(final=false) after every reading, then the final one when the window closes.";
@@ -249,6 +268,13 @@ public final class StreamsAppConfig extends AbstractConfig {
                 SESSION_GAP_DOC, AGG_GROUP, ++o, Width.SHORT, "Session gap");
         def.define(GRACE_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.HIGH, GRACE_DOC,
                 AGG_GROUP, ++o, Width.SHORT, "Grace period");
+        def.define(WINDOW_CLOSE_CONFIG, Type.STRING, "per_device", ConfigDef.CaseInsensitiveValidString.in(
+                "per_device", "stream_time"), Importance.HIGH, WINDOW_CLOSE_DOC, AGG_GROUP, ++o, Width.SHORT,
+                "Window close");
+        def.define(DEVICE_GRACE_CONFIG, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                DEVICE_GRACE_DOC, AGG_GROUP, ++o, Width.SHORT, "Device grace");
+        def.define(DEVICE_MAX_BEHIND_CONFIG, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                DEVICE_MAX_BEHIND_DOC, AGG_GROUP, ++o, Width.SHORT, "Device max behind");
         def.define(EMIT_CONFIG, Type.STRING, "final", ConfigDef.CaseInsensitiveValidString.in("final", "update"),
                 Importance.HIGH, EMIT_DOC, AGG_GROUP, ++o, Width.SHORT, "Emit mode");
         def.define(STATISTICS_CONFIG, Type.LIST, "count,sum,min,max,mean,stddev,first,last",
@@ -387,6 +413,10 @@ public final class StreamsAppConfig extends AbstractConfig {
         if (c.badRecordPolicy() == BadRecordPolicy.DEAD_LETTER && c.deadLetterTopic() == null) {
             errors.add(DLQ_TOPIC_CONFIG + " is required when " + BAD_RECORD_POLICY_CONFIG + "=dead_letter");
         }
+        if (c.getLong(DEVICE_MAX_BEHIND_CONFIG) < c.getLong(DEVICE_GRACE_CONFIG)) {
+            errors.add(DEVICE_MAX_BEHIND_CONFIG + " (" + c.getLong(DEVICE_MAX_BEHIND_CONFIG) + ") must not be below "
+                    + DEVICE_GRACE_CONFIG + " (" + c.getLong(DEVICE_GRACE_CONFIG) + ")");
+        }
         if (!c.idleClose().isZero() && c.getLong(IDLE_CHECK_CONFIG) > c.getLong(IDLE_CLOSE_CONFIG)) {
             errors.add(IDLE_CHECK_CONFIG + " (" + c.getLong(IDLE_CHECK_CONFIG) + ") must not be above "
                     + IDLE_CLOSE_CONFIG + " (" + c.getLong(IDLE_CLOSE_CONFIG) + ")");
@@ -470,6 +500,13 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public WindowSpec window() {
         return window;
+    }
+
+    /** How windows close: per device (for groupings that keep devices apart) or by stream time. */
+    public ClosingRule closingRule() {
+        boolean perDevice = getString(WINDOW_CLOSE_CONFIG).equalsIgnoreCase("per_device") && !grouping.repartitions();
+        return perDevice ? ClosingRule.perDevice(getLong(DEVICE_GRACE_CONFIG), getLong(DEVICE_MAX_BEHIND_CONFIG))
+                : ClosingRule.STREAM_TIME;
     }
 
     public EmitMode emit() {

@@ -35,6 +35,11 @@ public final class GroupKey {
     public record Fields(String device, String metric, Map<String, String> group) {
     }
 
+    /** The device field of a key made by {@link #of} ({@code *} for groupings that mix devices). */
+    public static String device(String key) {
+        return key.substring(0, key.indexOf(SEP));
+    }
+
     public static Fields fields(String key, String tag) {
         int a = key.indexOf(SEP);
         int b = key.indexOf(SEP, a + 1);

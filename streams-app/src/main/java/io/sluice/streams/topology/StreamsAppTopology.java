@@ -81,7 +81,7 @@ public final class StreamsAppTopology {
                 ? new SketchFactory(config.sketchRelativeAccuracy(), config.sketchMaxBins()) : null;
         String lateSink = config.lateTopic() == null ? null : LATE_SINK;
         KStream<Object, Object> out = ((KStream<Object, Object>) (KStream) parsed).process(
-                () -> new WindowAggregateProcessor(config.window(), config.statistics(), config.emit(), sketches,
+                () -> new WindowAggregateProcessor(config.window(), config.closingRule(), config.statistics(), config.emit(), sketches,
                         config.groupingTag(), OUTPUT_SINK, lateSink, config.idleClose(), config.idleCheckInterval(),
                         config.openWindowsHeapMax()),
                 Named.as(AGGREGATE), stores);

@@ -13,13 +13,29 @@ import io.sluice.streams.stats.Accumulator;
 import io.sluice.streams.stats.SketchFactory;
 import io.sluice.streams.stats.Statistic;
 import io.sluice.streams.window.WindowSpec;
+import static io.sluice.streams.topology.WindowKeys.closingKey;
+import static io.sluice.streams.topology.WindowKeys.decodeLong;
+import static io.sluice.streams.topology.WindowKeys.encodeLong;
+import static io.sluice.streams.topology.WindowKeys.groupOfSession;
+import static io.sluice.streams.topology.WindowKeys.groupOfTimeWindow;
+import static io.sluice.streams.topology.WindowKeys.sessionKey;
+import static io.sluice.streams.topology.WindowKeys.timeWindowKey;
+
+import io.sluice.streams.window.ClosingRule;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -46,12 +62,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <li>{@value #CLOSING_STORE} (sessions only): {@code [close time][session key]}, an index
  *   ordered by when each session closes, since a session's end moves as it grows;</li>
  *   <li>{@value #META_STORE}: the task's stream time (so a restart does not reopen closed
- *   windows) and the late count of each key.</li>
+ *   windows), the late count of each key and, closing per device, each device's event time
+ *   ({@link DeviceClocks}).</li>
  * </ul>
  * Stream time is the largest event time seen by the task (the reading's own {@code ts}). A
- * window closes when stream time reaches {@link WindowSpec#closeTime}; a reading whose every
- * window is closed is late. The idle punctuator moves stream time on by wall-clock time when the
- * partition has had no records for {@code idle.close.ms} and is caught up.
+ * window closes when stream time reaches {@link WindowSpec#closeTime} of {@link #spec} (whose
+ * grace, closing per device, is the max-behind bound) and, closing per device
+ * ({@link ClosingRule}), as soon as its device's own event time passes its end plus the device
+ * grace. A reading whose every window is closed is late. The idle punctuator moves stream time
+ * (and the time of every device with open windows) on by wall-clock time when the partition has
+ * had no records for {@code idle.close.ms} and is caught up.
+ *
+ * <p>One class because both window kinds share the stores, the heap cache, the late routing and
+ * both closing rules, and a window closed by one rule must be known closed to the other.
  */
 final class WindowAggregateProcessor implements Processor<Object, Object, Object, Object> {
     static final String WINDOWS_STORE = "sluice-windows";
@@ -59,6 +82,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     static final String META_STORE = "sluice-meta";
     static final String LATE_HEADER = "sluice.late";
     static final String STREAM_TIME = "stream_time";
+    static final String DEVICE = "device";
     static final String IDLE = "idle";
 
     private static final Bytes STREAM_TIME_KEY = Bytes.wrap(new byte[] {0});
@@ -67,7 +91,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     /** Late counts are kept on the heap while this few keys have any (late readings are the exception). */
     private static final int LATE_HEAP_MAX_KEYS = 100_000;
 
+    /** The window, with the grace of the stream-time close (closing per device: the max-behind bound). */
     private final WindowSpec spec;
+    private final boolean perDevice;
+    private final long deviceGraceMs;
     private final List<Statistic> stats;
     private final EmitMode emit;
     private final SketchFactory sketches;
@@ -86,29 +113,32 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private long streamTime;
     /** No window closes before this stream time (a lower bound, so closing scans only when something is due). */
     private long nextCloseTime;
-    /** Start of the last time window closed (all windows starting at or before it are closed). */
+    /** Start of the last time window closed by stream time (all windows starting at or before it are closed). */
     private long closedStart;
     private final long paneMs;
     private long lastRecordWall;
     private long lastAdvanceWall;
-    /** Every key's late count while {@link #lateAllInHeap}; otherwise an LRU cache of the store. */
-    private Map<String, Long> lateCounts;
-    private boolean lateAllInHeap;
+    private StoredLongs lateCounts;
+    /** Closing per device: each device's time and open windows; null when closing by stream time. */
+    private DeviceClocks devices;
     /** The task's open panes, deserialized, mirroring the store (bounded; oldest dropped first). */
     private Map<Bytes, Accumulator> open;
     /** Whether {@link #open} holds every open window (nothing evicted): then a miss needs no store read. */
     private boolean openComplete;
     /** While {@link #openComplete}: the keys of the open panes by pane start, so closing reads no store. */
-    private java.util.TreeMap<Long, List<Bytes>> paneIndex;
+    private TreeMap<Long, Set<Bytes>> paneIndex;
     private final int openMax;
     /** Panes on the heap across all tasks of the instance, bounded by {@link #openMax}. */
-    private java.util.concurrent.atomic.AtomicLong heapPanes;
+    private AtomicLong heapPanes;
 
     /** {@code sketches} null when no percentile is configured; {@code lateSink} null to count late readings only. */
-    WindowAggregateProcessor(WindowSpec spec, List<Statistic> stats, EmitMode emit, SketchFactory sketches, String tag,
-            String outputSink, String lateSink, Duration idleClose, Duration idleCheck, int openMax) {
+    WindowAggregateProcessor(WindowSpec window, ClosingRule closingRule, List<Statistic> stats, EmitMode emit,
+            SketchFactory sketches, String tag, String outputSink, String lateSink, Duration idleClose,
+            Duration idleCheck, int openMax) {
         this.openMax = openMax;
-        this.spec = spec;
+        this.spec = closingRule.streamTimeSpec(window);
+        this.perDevice = closingRule.perDevice();
+        this.deviceGraceMs = closingRule.deviceGraceMs();
         this.paneMs = spec.isSession() ? 0 : spec.paneMs();
         this.stats = stats;
         this.emit = emit;
@@ -137,11 +167,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         this.streamTime = st == null ? Long.MIN_VALUE : ByteBuffer.wrap(st).getLong();
         this.nextCloseTime = Long.MIN_VALUE; // unknown after a (re)start: the first check scans
         // every window emitted before a restart closed at or before the stored stream time
-        this.closedStart = spec.isSession() || st == null ? Long.MIN_VALUE / 4
-                : Math.floorDiv(streamTime - spec.sizeMs() - spec.graceMs(), spec.advanceMs()) * spec.advanceMs();
+        this.closedStart = spec.isSession() || st == null ? Long.MIN_VALUE / 4 : lastDue(streamTime, spec.graceMs());
         this.lastRecordWall = context.currentSystemTimeMs();
         this.lastAdvanceWall = lastRecordWall;
-        loadLateCounts();
+        this.lateCounts = new StoredLongs(meta, LATE_PREFIX, LATE_HEAP_MAX_KEYS, 0);
         // insertion order: the oldest panes close first, so they are the ones to let go of
         this.open = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
@@ -156,6 +185,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             }
         };
         loadOpenWindows();
+        if (perDevice) {
+            devices = new DeviceClocks(meta);
+            indexDeviceWindows();
+        }
         if (idleCloseMs > 0) {
             context.schedule(Duration.ofMillis(idleCheckMs), PunctuationType.WALL_CLOCK_TIME, this::idleCheck);
         }
@@ -181,13 +214,36 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         if (ts > streamTime) {
             streamTime = ts;
         }
-        boolean counted = spec.isSession() ? session(groupKey, r, ts, record.timestamp())
-                : timeWindows(groupKey, r, ts, record.timestamp());
-        if (!counted) {
-            late(groupKey, parsed, record);
+        // what the reading's time closes (stream time, then its device's) is closed before the reading is
+        // applied, so it counts only in windows still open; stream time first, while every device's time
+        // is the one its windows were closed by
+        closeDueByStreamTime(STREAM_TIME, record.timestamp());
+        String device = null;
+        if (devices != null) {
+            device = r.device();
+            long before = devices.time(device);
+            if (r instanceof DeviceReading && ts > before) { // gap records carry the source's time, not the device's
+                devices.advance(device, ts);
+                if (closeDevice(device, before, ts, DEVICE, record.timestamp()) != Long.MIN_VALUE) {
+                    devices.persist(device);
+                }
+            }
         }
-        if (streamTime >= nextCloseTime) {
-            closeDue(streamTime, STREAM_TIME, record.timestamp());
+        boolean counted = spec.isSession() ? session(groupKey, device, r, ts, record.timestamp())
+                : timeWindows(groupKey, device, r, ts, record.timestamp());
+        if (!counted) {
+            late(groupKey, device, parsed, record);
+        }
+    }
+
+    /**
+     * Closes what stream time has made due. Time windows also check whenever stream time passed a
+     * window boundary, so that {@link #closedStart} is current: a pane created later for a later
+     * window must not reopen an earlier one that closed while it had no pane.
+     */
+    private void closeDueByStreamTime(String closedBy, long outTs) {
+        if (streamTime >= nextCloseTime || (!spec.isSession() && lastDue(streamTime, spec.graceMs()) > closedStart)) {
+            closeDue(streamTime, closedBy, outTs);
         }
     }
 
@@ -206,6 +262,19 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         }
     }
 
+    /** Start of the last time window whose end plus {@code grace} is at or before {@code time}. */
+    private long lastDue(long time, long grace) {
+        if (time < Long.MIN_VALUE / 4) {
+            return Long.MIN_VALUE / 4;
+        }
+        return Math.floorDiv(time - spec.sizeMs() - grace, spec.advanceMs()) * spec.advanceMs();
+    }
+
+    /** Closing per device: whether {@code device} has passed the end {@code end} plus the device grace. */
+    private boolean passedByDevice(String device, long end) {
+        return device != null && end + deviceGraceMs <= devices.time(device);
+    }
+
     private static void apply(Accumulator acc, TelemetryRecord r, long ts) {
         if (r instanceof DeviceReading d) {
             acc.add(ts, d.reading().value());
@@ -216,10 +285,12 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
 
     /**
      * Time windows keep one accumulator per (pane, group): the reading updates its pane only,
-     * and a window is the merge of its panes when it is emitted.
+     * and a window is the merge of its panes when it is emitted. {@code device} is null unless
+     * closing per device.
      */
-    private boolean timeWindows(String groupKey, TelemetryRecord r, long ts, long outTs) {
-        if (spec.closeTime(spec.lastStart(ts) + spec.sizeMs()) <= streamTime) {
+    private boolean timeWindows(String groupKey, String device, TelemetryRecord r, long ts, long outTs) {
+        long lastEnd = spec.lastStart(ts) + spec.sizeMs();
+        if (spec.closeTime(lastEnd) <= streamTime || passedByDevice(device, lastEnd)) {
             return false; // every window containing ts is closed
         }
         long pane = Math.floorDiv(ts, paneMs) * paneMs;
@@ -231,20 +302,24 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             if (stored == null) {
                 acc = new Accumulator(pane, pane + paneMs, sketches);
                 closesAt(spec.closeTime(Math.max(spec.firstStart(pane), closedStart + spec.advanceMs()) + spec.sizeMs()));
+                if (device != null) {
+                    devices.add(device, pk, pane);
+                }
             } else {
                 acc = Accumulator.fromBytes(stored, sketches);
             }
             heapPanes.incrementAndGet();
             open.put(pk, acc);
             if (paneIndex != null) {
-                paneIndex.computeIfAbsent(pane, x -> new ArrayList<>()).add(pk);
+                paneIndex.computeIfAbsent(pane, x -> new LinkedHashSet<>()).add(pk);
             }
         }
         apply(acc, r, ts);
         windows.put(pk, acc.toBytes());
         if (emit == EmitMode.UPDATE) {
             for (long s = spec.lastStart(ts); s > ts - spec.sizeMs(); s -= spec.advanceMs()) {
-                if (s > closedStart && spec.closeTime(s + spec.sizeMs()) > streamTime) {
+                if (s > closedStart && spec.closeTime(s + spec.sizeMs()) > streamTime
+                        && !passedByDevice(device, s + spec.sizeMs())) {
                     emit(groupKey, paneMs == spec.sizeMs() ? acc : mergePanes(group, s), false, null, outTs);
                 }
             }
@@ -273,8 +348,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         return merged;
     }
 
-    private boolean session(String groupKey, TelemetryRecord r, long ts, long outTs) {
-        if (spec.closeTime(ts) <= streamTime) {
+    private boolean session(String groupKey, String device, TelemetryRecord r, long ts, long outTs) {
+        if (spec.closeTime(ts) <= streamTime || passedByDevice(device, ts + spec.gapMs())) {
             return false;
         }
         byte[] group = groupKey.getBytes(StandardCharsets.UTF_8);
@@ -295,52 +370,40 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             merged.merge(kv.value);
             windows.delete(kv.key);
             closing.delete(closingKey(spec.closeTime(kv.value.end()), kv.key));
+            if (device != null) {
+                devices.remove(device, kv.key);
+            }
         }
         merged.setBounds(merged.minTs(), merged.maxTs());
         Bytes wk = sessionKey(group, merged.start());
         windows.put(wk, merged.toBytes());
         closing.put(closingKey(spec.closeTime(merged.end()), wk), EMPTY);
         closesAt(spec.closeTime(merged.end()));
+        if (device != null) {
+            devices.add(device, wk, merged.end());
+        }
         if (emit == EmitMode.UPDATE) {
             emit(groupKey, merged, false, null, outTs);
         }
         return true;
     }
 
-    private void late(String groupKey, Parsed parsed, Record<Object, Object> record) {
+    private void late(String groupKey, String device, Parsed parsed, Record<Object, Object> record) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(LATE_HEADER, ("stream time " + streamTime + ", grace " + spec.graceMs() + " ms")
-                .getBytes(StandardCharsets.UTF_8));
+        String why = device == null ? "stream time " + streamTime + ", grace " + spec.graceMs() + " ms"
+                : "device time " + devices.time(device) + ", device grace " + deviceGraceMs + " ms; stream time "
+                        + streamTime + ", max behind " + spec.graceMs() + " ms";
+        headers.add(LATE_HEADER, why.getBytes(StandardCharsets.UTF_8));
         if (parsed.record() instanceof DeviceReading) {
             metrics.lateReading();
-            Bytes k = lateKey(groupKey);
-            long n = lateCount(groupKey) + 1;
-            meta.put(k, ByteBuffer.allocate(8).putLong(n).array());
-            lateCounts.put(groupKey, n);
-            if (lateAllInHeap && lateCounts.size() > LATE_HEAP_MAX_KEYS) {
-                useLateCache();
-            }
+            lateCounts.put(groupKey, lateCounts.get(groupKey) + 1);
         } else {
             metrics.lateGap();
         }
         if (lateSink != null) {
-            byte[] device = parsed.record().device().getBytes(StandardCharsets.UTF_8);
-            context.forward(new Record<Object, Object>(device, parsed.raw(), record.timestamp(), headers), lateSink);
+            byte[] deviceId = parsed.record().device().getBytes(StandardCharsets.UTF_8);
+            context.forward(new Record<Object, Object>(deviceId, parsed.raw(), record.timestamp(), headers), lateSink);
         }
-    }
-
-    private long lateCount(String groupKey) {
-        Long cached = lateCounts.get(groupKey);
-        if (cached != null) {
-            return cached;
-        }
-        if (lateAllInHeap) {
-            return 0;
-        }
-        byte[] b = meta.get(lateKey(groupKey));
-        long n = b == null ? 0 : ByteBuffer.wrap(b).getLong();
-        lateCounts.put(groupKey, n);
-        return n;
     }
 
     /** After a (re)start: the task's open time windows onto the heap, if they fit. */
@@ -350,7 +413,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         if (spec.isSession() || openMax == 0) {
             return;
         }
-        Map<Bytes, Accumulator> loaded = new java.util.HashMap<>();
+        Map<Bytes, Accumulator> loaded = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
             while (it.hasNext()) {
                 if (heapPanes.get() + loaded.size() >= openMax) {
@@ -362,43 +425,119 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         }
         heapPanes.addAndGet(loaded.size());
         open.putAll(loaded);
-        paneIndex = new java.util.TreeMap<>();
+        paneIndex = new TreeMap<>();
         for (Bytes k : loaded.keySet()) {
-            paneIndex.computeIfAbsent(decodeLong(k.get(), 0), x -> new ArrayList<>()).add(k);
+            paneIndex.computeIfAbsent(decodeLong(k.get(), 0), x -> new LinkedHashSet<>()).add(k);
         }
         openComplete = true;
     }
 
-    /** Reads every key's late count into the heap, unless there are too many: then an LRU cache of the store. */
-    private void loadLateCounts() {
-        lateCounts = new java.util.HashMap<>();
-        lateAllInHeap = true;
-        try (KeyValueIterator<Bytes, byte[]> it = meta.range(Bytes.wrap(new byte[] {LATE_PREFIX}),
-                Bytes.wrap(new byte[] {LATE_PREFIX + 1}))) {
+    /** After a (re)start, closing per device: every open window in its device's index. */
+    private void indexDeviceWindows() {
+        try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 byte[] k = kv.key.get();
-                if (k.length == 0 || k[0] != LATE_PREFIX) {
-                    continue;
+                if (spec.isSession()) {
+                    devices.add(GroupKey.device(groupOfSession(k)), kv.key, Accumulator.fromBytes(kv.value, sketches).end());
+                } else {
+                    devices.add(GroupKey.device(groupOfTimeWindow(k)), kv.key, decodeLong(k, 0));
                 }
-                if (lateCounts.size() >= LATE_HEAP_MAX_KEYS) {
-                    useLateCache();
-                    return;
-                }
-                lateCounts.put(new String(k, 1, k.length - 1, StandardCharsets.UTF_8), ByteBuffer.wrap(kv.value).getLong());
             }
         }
     }
 
-    private void useLateCache() {
-        lateAllInHeap = false;
-        lateCounts = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > LATE_HEAP_MAX_KEYS;
-            }
-        };
+    // ---------------------------------------------------------------- closing per device
+
+    /**
+     * Emits the windows of {@code device} that the device time {@code now} has passed (its windows
+     * up to {@code before} were closed already).
+     *
+     * @return the smallest device time that passes every window this closed; {@link Long#MIN_VALUE} if none
+     */
+    private long closeDevice(String device, long before, long now, String closedBy, long outTs) {
+        List<DeviceClocks.Open> opens = devices.open(device);
+        if (opens == null || opens.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        long closedTo = spec.isSession() ? closeDeviceSessions(opens, now, closedBy, outTs)
+                : closeDeviceWindows(opens, before, now, closedBy, outTs);
+        devices.removeIfNone(device);
+        return closedTo;
     }
+
+    /**
+     * The device's time windows that are due, in start order, each merged from the device's panes;
+     * after window {@code s} the device's panes no later window needs are dropped. Windows up to
+     * {@code done} were closed before: by the device's earlier time or by stream time.
+     */
+    private long closeDeviceWindows(List<DeviceClocks.Open> opens, long before, long now, String closedBy, long outTs) {
+        long lastDue = lastDue(now, deviceGraceMs);
+        long done = Math.max(lastDue(before, deviceGraceMs), closedStart);
+        long closedTo = Long.MIN_VALUE;
+        while (lastDue > done && !opens.isEmpty()) {
+            long first = Long.MAX_VALUE;
+            for (DeviceClocks.Open o : opens) {
+                first = Math.min(first, o.at());
+            }
+            long s = Math.max(spec.firstStart(first), done + spec.advanceMs());
+            if (s > lastDue) {
+                break;
+            }
+            List<Bytes> inWindow = new ArrayList<>(opens.size());
+            for (DeviceClocks.Open o : opens) {
+                if (o.at() >= s && o.at() < s + spec.sizeMs()) {
+                    inWindow.add(o.key());
+                }
+            }
+            emitPanes(inWindow, s, false, closedBy, outTs);
+            for (Iterator<DeviceClocks.Open> it = opens.iterator(); it.hasNext(); ) {
+                DeviceClocks.Open o = it.next();
+                if (o.at() < s + spec.advanceMs()) {
+                    dropPane(o.key(), o.at());
+                    it.remove();
+                }
+            }
+            done = s;
+            closedTo = s + spec.sizeMs() + deviceGraceMs;
+        }
+        return closedTo;
+    }
+
+    private long closeDeviceSessions(List<DeviceClocks.Open> opens, long now, String closedBy, long outTs) {
+        long closedTo = Long.MIN_VALUE;
+        for (Iterator<DeviceClocks.Open> it = opens.iterator(); it.hasNext(); ) {
+            DeviceClocks.Open o = it.next();
+            if (o.at() + spec.gapMs() + deviceGraceMs > now) {
+                continue;
+            }
+            byte[] stored = windows.get(o.key());
+            if (stored != null) {
+                Accumulator acc = Accumulator.fromBytes(stored, sketches);
+                emit(groupOfSession(o.key().get()), acc, true, closedBy, outTs);
+                windows.delete(o.key());
+                closing.delete(closingKey(spec.closeTime(acc.end()), o.key()));
+                closedTo = Math.max(closedTo, o.at() + spec.gapMs() + deviceGraceMs);
+            }
+            it.remove();
+        }
+        return closedTo;
+    }
+
+    private void dropPane(Bytes key, long paneStart) {
+        windows.delete(key);
+        if (open.remove(key) != null) {
+            heapPanes.decrementAndGet();
+        }
+        if (paneIndex != null) {
+            Set<Bytes> keys = paneIndex.get(paneStart);
+            if (keys != null && keys.remove(key) && keys.isEmpty()) {
+                paneIndex.remove(paneStart);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- closing by stream time
 
     /** Emits and removes every window whose close time is at or before {@code limit}. */
     private void closeDue(long limit, String closedBy, long outTs) {
@@ -419,7 +558,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
      * step reads a range of the store.
      */
     private void closeDueTimeWindows(long limit, String closedBy, long outTs) {
-        long lastDue = Math.floorDiv(limit - spec.sizeMs() - spec.graceMs(), spec.advanceMs()) * spec.advanceMs();
+        long lastDue = lastDue(limit, spec.graceMs());
         boolean emitted = false;
         long next = Long.MAX_VALUE;
         while (true) {
@@ -454,46 +593,44 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     }
 
     private void emitWindow(long s, String closedBy, long outTs) {
+        List<Bytes> keys = new ArrayList<>();
+        if (paneIndex != null) {
+            paneIndex.subMap(s, s + spec.sizeMs()).values().forEach(keys::addAll);
+        } else {
+            try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(s)),
+                    Bytes.wrap(encodeLong(s + spec.sizeMs())))) {
+                while (it.hasNext()) {
+                    Bytes k = it.next().key;
+                    if (decodeLong(k.get(), 0) >= s + spec.sizeMs()) {
+                        break;
+                    }
+                    keys.add(k);
+                }
+            }
+        }
+        emitPanes(keys, s, true, closedBy, outTs);
+    }
+
+    /**
+     * Emits window {@code s} of every group that has a pane among {@code keys} (each merged from
+     * its panes), leaving out, when {@code skipPassed}, groups whose device closed it already.
+     */
+    private void emitPanes(Collection<Bytes> keys, long s, boolean skipPassed, String closedBy, long outTs) {
         Map<String, Accumulator> byGroup = new LinkedHashMap<>();
         boolean single = paneMs == spec.sizeMs();
-        if (paneIndex != null) {
-            for (List<Bytes> keys : paneIndex.subMap(s, s + spec.sizeMs()).values()) {
-                for (Bytes key : keys) {
-                    byte[] k = key.get();
-                    String group = new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
-                    Accumulator p = open.get(key);
-                    if (single) {
-                        byGroup.put(group, p);
-                    } else {
-                        byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(),
-                                sketches)).merge(p);
-                    }
-                }
+        for (Bytes key : keys) {
+            String group = groupOfTimeWindow(key.get());
+            if (skipPassed && devices != null && s <= lastDue(devices.time(GroupKey.device(group)), deviceGraceMs)) {
+                continue; // the device passed this window and emitted it (hopping: later panes remain)
             }
-            for (Map.Entry<String, Accumulator> e : byGroup.entrySet()) {
-                emit(e.getKey(), e.getValue(), true, closedBy, outTs);
+            Accumulator p = pane(key);
+            if (p == null) {
+                continue;
             }
-            return;
-        }
-        try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(s)),
-                Bytes.wrap(encodeLong(s + spec.sizeMs())))) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                byte[] k = kv.key.get();
-                if (decodeLong(k, 0) >= s + spec.sizeMs()) {
-                    break;
-                }
-                String group = new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
-                Accumulator p = open.get(kv.key);
-                if (p == null) {
-                    p = Accumulator.fromBytes(kv.value, sketches);
-                }
-                if (single) {
-                    byGroup.put(group, p); // tumbling: the pane is the window, and it is dropped next
-                } else {
-                    byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(),
-                            sketches)).merge(p);
-                }
+            if (single) {
+                byGroup.put(group, p); // tumbling: the pane is the window, and it is dropped next
+            } else {
+                byGroup.computeIfAbsent(group, g -> new Accumulator(s, s + spec.sizeMs(), sketches)).merge(p);
             }
         }
         for (Map.Entry<String, Accumulator> e : byGroup.entrySet()) {
@@ -502,34 +639,25 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     }
 
     private void dropPanesBefore(long t) {
-        if (paneIndex != null) {
-            var head = paneIndex.headMap(t);
-            for (List<Bytes> keys : head.values()) {
-                for (Bytes k : keys) {
-                    windows.delete(k);
-                    if (open.remove(k) != null) {
-                        heapPanes.decrementAndGet();
-                    }
-                }
-            }
-            head.clear();
-            return;
-        }
         List<Bytes> drop = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(Long.MIN_VALUE)),
-                Bytes.wrap(encodeLong(t)))) {
-            while (it.hasNext()) {
-                Bytes k = it.next().key;
-                if (decodeLong(k.get(), 0) >= t) {
-                    break;
+        if (paneIndex != null) {
+            paneIndex.headMap(t).values().forEach(drop::addAll);
+        } else {
+            try (KeyValueIterator<Bytes, byte[]> it = windows.range(Bytes.wrap(encodeLong(Long.MIN_VALUE)),
+                    Bytes.wrap(encodeLong(t)))) {
+                while (it.hasNext()) {
+                    Bytes k = it.next().key;
+                    if (decodeLong(k.get(), 0) >= t) {
+                        break;
+                    }
+                    drop.add(k);
                 }
-                drop.add(k);
             }
         }
         for (Bytes k : drop) {
-            windows.delete(k);
-            if (open.remove(k) != null) {
-                heapPanes.decrementAndGet();
+            dropPane(k, decodeLong(k.get(), 0));
+            if (devices != null) {
+                devices.remove(GroupKey.device(groupOfTimeWindow(k.get())), k);
             }
         }
     }
@@ -558,8 +686,12 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
             byte[] stored = windows.get(wk);
             if (stored != null) {
                 Accumulator acc = Accumulator.fromBytes(stored, sketches);
-                emit(groupKeyOfSession(wk.get()), acc, true, closedBy, outTs);
+                String group = groupOfSession(wk.get());
+                emit(group, acc, true, closedBy, outTs);
                 windows.delete(wk);
+                if (devices != null) {
+                    devices.remove(GroupKey.device(group), wk);
+                }
             }
             closing.delete(k);
         }
@@ -568,17 +700,22 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private void emit(String groupKey, Accumulator acc, boolean isFinal, String closedBy, long outTs) {
         GroupKey.Fields f = GroupKey.fields(groupKey, tag);
         Aggregate a = acc.toAggregate(f.device(), f.metric(), f.group(), spec.type(), isFinal, closedBy, stats,
-                lateCount(groupKey));
+                lateCounts.get(groupKey));
         context.forward(new Record<Object, Object>(a.key().getBytes(StandardCharsets.UTF_8), AggregateJson.format(a),
                 outTs), outputSink);
         if (isFinal) {
-            metrics.finalAggregate(IDLE.equals(closedBy));
+            metrics.finalAggregate(closedBy);
         } else {
             metrics.updateAggregate();
         }
     }
 
-    /** Wall-clock punctuator: moves stream time on for a partition that went quiet. */
+    /**
+     * Wall-clock punctuator: moves stream time on for a partition that went quiet and, closing
+     * per device, closes every window of every device that the moved stream time has passed (a
+     * caught-up, quiet partition has nothing more for them). A device's time moves only as far as
+     * those windows need: readings it held back (a stalled source) for its later windows still count.
+     */
     private void idleCheck(long now) {
         if (streamTime == Long.MIN_VALUE || now - lastRecordWall < idleCloseMs) {
             return;
@@ -594,47 +731,16 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         streamTime += elapsed;
         persistStreamTime();
         lastAdvanceWall = now;
-        closeDue(streamTime, IDLE, now);
-    }
-
-    // ---------------------------------------------------------------- keys
-
-    /** Big-endian with the sign bit flipped, so byte order is numeric order. */
-    static byte[] encodeLong(long v) {
-        return ByteBuffer.allocate(8).putLong(v ^ Long.MIN_VALUE).array();
-    }
-
-    static long decodeLong(byte[] b, int offset) {
-        return ByteBuffer.wrap(b, offset, 8).getLong() ^ Long.MIN_VALUE;
-    }
-
-    /** Time windows: {@code [start][group]}, so windows sort by when they close. */
-    static Bytes timeWindowKey(long start, byte[] group) {
-        return Bytes.wrap(ByteBuffer.allocate(8 + group.length).putLong(start ^ Long.MIN_VALUE).put(group).array());
-    }
-
-    /** Sessions: {@code [len][group][start]}, so one key's sessions are one range. */
-    static Bytes sessionKey(byte[] group, long start) {
-        ByteBuffer b = ByteBuffer.allocate(2 + group.length + 8);
-        b.putShort((short) group.length).put(group).putLong(start ^ Long.MIN_VALUE);
-        return Bytes.wrap(b.array());
-    }
-
-    static String groupKeyOfSession(byte[] windowKey) {
-        int len = ByteBuffer.wrap(windowKey, 0, 2).getShort() & 0xffff;
-        return new String(windowKey, 2, len, StandardCharsets.UTF_8);
-    }
-
-    static Bytes closingKey(long closeTime, Bytes windowKey) {
-        byte[] wk = windowKey.get();
-        return Bytes.wrap(ByteBuffer.allocate(8 + wk.length).put(encodeLong(closeTime)).put(wk).array());
-    }
-
-    private static Bytes lateKey(String groupKey) {
-        byte[] g = groupKey.getBytes(StandardCharsets.UTF_8);
-        byte[] k = new byte[g.length + 1];
-        k[0] = LATE_PREFIX;
-        System.arraycopy(g, 0, k, 1, g.length);
-        return Bytes.wrap(k);
+        closeDueByStreamTime(IDLE, now);
+        if (devices != null) {
+            for (String device : devices.devicesWithOpenWindows()) {
+                long before = devices.time(device);
+                long closedTo = closeDevice(device, before, streamTime, IDLE, now);
+                if (closedTo > before) {
+                    devices.advance(device, closedTo);
+                    devices.persist(device);
+                }
+            }
+        }
     }
 }

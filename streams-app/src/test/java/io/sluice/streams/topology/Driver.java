@@ -23,7 +23,10 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** A TopologyTestDriver over the app's topology, with helpers that speak readings and aggregates. */
+/**
+ * A TopologyTestDriver over the app's topology, with helpers that speak readings and aggregates.
+ * Closes windows by stream time unless the settings give {@code window.close}.
+ */
 final class Driver implements AutoCloseable {
     static final long T0 = 1_700_000_000_000L;
 
@@ -40,6 +43,8 @@ final class Driver implements AutoCloseable {
         p.put("bootstrap.servers", "unused:9092");
         p.put("application.id", "driver-test");
         p.put("idle.close.ms", "0");
+        // the tests of this package close by stream time unless they say otherwise (PerDeviceClosingTest does)
+        p.put("window.close", "stream_time");
         p.putAll(settings);
         config = new StreamsAppConfig(p);
         Properties props = StreamsAppTopology.streamsConfig(config);

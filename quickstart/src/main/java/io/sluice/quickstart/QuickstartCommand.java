@@ -144,10 +144,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         }
         int run = nextRun(layout.dataDir());
         String prefix = "q" + run + "-";
-        // generous grace: on a loaded machine a device's batch can reach the source seconds after
-        // others advanced stream time; the quickstart is about accounting, not latency
+        // windows close per device (the app's default), so one device's readings that reach the source
+        // seconds after others' are not late; the grace is for window.close=stream_time. Idle close must
+        // outlast a stall upstream (the source task starting, a worker restart): a quiet, caught-up
+        // partition is closed as idle, and readings held back longer than that for a window it closed are late
         long grace = Math.min(10_000, Math.max(2000, window.toMillis()));
-        long idleClose = Math.max(2000, Math.min(10_000, window.toMillis() / 2));
+        long idleClose = Math.max(10_000, window.toMillis());
         Duration settle = settleTimeout != null ? settleTimeout : Duration.ofMillis(window.toMillis() + grace + idleClose + 30_000);
 
         Thread hook = new Thread(() -> {

@@ -318,6 +318,9 @@ public final class Scenarios {
         boolean eosApp = stack.settings().processingGuarantee().startsWith("exactly_once");
         while (true) {
             Oracle o = new Oracle(stack.settings().window().toMillis(), prefix.substring(0, 2));
+            if (stack.settings().deviceGraceMs() >= 0) {
+                o.closingPerDevice(stack.settings().deviceGraceMs());
+            }
             ranges.forEach(r -> o.sent(r.device(), r.first(), r.last(), r.lastAcked()));
             c.extraRanges.forEach(r -> o.sent(r.device(), r.first(), r.last(), r.lastAcked()));
             OracleInputs.readTopics(o, stack.bootstrapServers(), FaultStack.READINGS, FaultStack.LATE, FaultStack.AGGREGATES);

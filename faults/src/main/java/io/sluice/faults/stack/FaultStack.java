@@ -59,11 +59,20 @@ public final class FaultStack implements AutoCloseable {
             Map<String, String> streams) {
 
         public static Settings defaults(Path home, Path dataDir) {
-            // 1 s windows, 10 s grace, idle close after 3 s: windows reach the peers within seconds, and a run
-            // settles soon after its devices stop. An outage longer than the idle close makes the app close the
-            // windows of every device as idle; their held-back readings then arrive late (counted, not lost).
+            // 1 s windows closed per device (the app's default; 10 s grace for stream-time closing), idle close
+            // after 30 s: longer than every stall a scenario makes upstream of the app (a worker stopped for 20 s,
+            // a broker restart), since a quiet, caught-up partition is closed as idle and readings held back
+            // longer than that for a window it closed arrive late (counted, not lost).
             return new Settings(home, dataDir, "exactly_once_v2", true, Duration.ofSeconds(1), Duration.ofSeconds(10),
-                    Duration.ofSeconds(3), List.of("peer-a"), Map.of(), Map.of(), Map.of());
+                    Duration.ofSeconds(30), List.of("peer-a"), Map.of(), Map.of(), Map.of());
+        }
+
+        /** The device grace when the app closes windows per device (its default); negative when by stream time. */
+        public long deviceGraceMs() {
+            if ("stream_time".equalsIgnoreCase(streams.getOrDefault("window.close", "per_device"))) {
+                return -1;
+            }
+            return Long.parseLong(streams.getOrDefault("window.device.grace.ms", "0"));
         }
 
         public Settings withGuarantee(String g) {

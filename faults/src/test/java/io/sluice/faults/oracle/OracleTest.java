@@ -229,4 +229,53 @@ class OracleTest {
         String text = VerdictText.render(o.verdict());
         assertThat(text).contains("LOST 1").contains("device d-2").contains("peer p: 2 of 2 final windows");
     }
+
+    /** d-1 at 0 and 2000, then a reading for [0,1000) its device had passed; d-2 behind d-1 by a window. */
+    private static Oracle perDeviceRun(boolean appSaysLate) {
+        Oracle o = new Oracle(W, "d-").closingPerDevice(0);
+        o.sent("d-1", 1, 3, 3);
+        o.sent("d-2", 1, 1, 1);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 2000, 2));
+        o.reading(r("d-2", 1, 10, 7));   // behind d-1 by more than a window: not late per device
+        o.reading(r("d-1", 3, 10, 5));   // d-1 had passed [0,1000): late per device
+        if (appSaysLate) {
+            o.late(r("d-1", 3, 10, 5));
+            o.aggregate(0, 1, fin("d-1", 0, 1, 1, 1, 1));
+        } else {
+            o.aggregate(0, 1, fin("d-1", 0, 2, 6, 1, 5)); // an app that counted it
+        }
+        o.aggregate(0, 2, fin("d-1", 2000, 1, 2, 2, 2));
+        o.aggregate(0, 3, fin("d-2", 0, 1, 7, 7, 7));
+        return o;
+    }
+
+    @Test
+    void closingPerDeviceTheRecomputationFollowsTheDeviceRuleItself() {
+        Oracle.Verdict v = perDeviceRun(true).verdict();
+        assertThat(v.lateByDevice()).isEqualTo(1);
+        assertThat(v.lateOtherwise()).isZero();
+        assertThat(v.everyReadingCounted()).isTrue();
+        assertThat(v.windowsExact()).isTrue();
+
+        Oracle.Verdict wrong = perDeviceRun(false).verdict();
+        assertThat(wrong.lateByDevice()).isEqualTo(1);
+        assertThat(wrong.windowsExact()).as("the app counted a reading its device had passed").isFalse();
+        assertThat(wrong.overCount()).isEqualTo(1);
+    }
+
+    @Test
+    void closingPerDeviceALateCopyTheDeviceRuleDoesNotExplainIsCountedApart() {
+        Oracle o = new Oracle(W, "d-").closingPerDevice(0);
+        o.sent("d-1", 1, 2, 2);
+        o.reading(r("d-1", 1, 0, 1));
+        o.reading(r("d-1", 2, 500, 2));  // the device has not passed [0,1000): late only by idle close or the bound
+        o.late(r("d-1", 2, 500, 2));
+        o.aggregate(0, 1, fin("d-1", 0, 1, 1, 1, 1));
+        Oracle.Verdict v = o.verdict();
+        assertThat(v.lateByDevice()).isZero();
+        assertThat(v.lateOtherwise()).isEqualTo(1);
+        assertThat(v.windowsExact()).isTrue();
+        assertThat(v.everyReadingCounted()).isTrue();
+    }
 }

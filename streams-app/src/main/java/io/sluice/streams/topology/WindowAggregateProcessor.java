@@ -95,6 +95,8 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
     private final WindowSpec spec;
     private final boolean perDevice;
     private final long deviceGraceMs;
+    /** Closing per device: the grace of idle close, which is closing by stream time moved on by the wall clock. */
+    private final long idleGraceMs;
     private final List<Statistic> stats;
     private final EmitMode emit;
     private final SketchFactory sketches;
@@ -139,6 +141,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         this.spec = closingRule.streamTimeSpec(window);
         this.perDevice = closingRule.perDevice();
         this.deviceGraceMs = closingRule.deviceGraceMs();
+        this.idleGraceMs = Math.max(window.graceMs(), deviceGraceMs);
         this.paneMs = spec.isSession() ? 0 : spec.paneMs();
         this.stats = stats;
         this.emit = emit;
@@ -712,9 +715,10 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
 
     /**
      * Wall-clock punctuator: moves stream time on for a partition that went quiet and, closing
-     * per device, closes every window of every device that the moved stream time has passed (a
-     * caught-up, quiet partition has nothing more for them). A device's time moves only as far as
-     * those windows need: readings it held back (a stalled source) for its later windows still count.
+     * per device, closes every window of every device whose end plus {@code window.grace.ms} the
+     * moved stream time has passed (a caught-up, quiet partition has nothing more for them). A
+     * device's time moves only as far as those windows need: readings it held back (a stalled
+     * source) for its later windows still count.
      */
     private void idleCheck(long now) {
         if (streamTime == Long.MIN_VALUE || now - lastRecordWall < idleCloseMs) {
@@ -735,7 +739,7 @@ final class WindowAggregateProcessor implements Processor<Object, Object, Object
         if (devices != null) {
             for (String device : devices.devicesWithOpenWindows()) {
                 long before = devices.time(device);
-                long closedTo = closeDevice(device, before, streamTime, IDLE, now);
+                long closedTo = closeDevice(device, before, streamTime - idleGraceMs + deviceGraceMs, IDLE, now);
                 if (closedTo > before) {
                     devices.advance(device, closedTo);
                     devices.persist(device);

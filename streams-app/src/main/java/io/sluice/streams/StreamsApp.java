@@ -74,9 +74,12 @@ public final class StreamsApp implements AutoCloseable {
         if (monitor != null) {
             monitor.start(config.backpressureInterval());
         }
-        log.info("Sluice streams app {} started: {} -> {} ({} windows, grace {} ms, emit {}, grouping {}, {})",
+        io.sluice.streams.window.ClosingRule closing = config.closingRule();
+        log.info("Sluice streams app {} started: {} -> {} ({} windows closed {}, emit {}, grouping {}, {})",
                 SluiceVersion.get(), config.inputTopic(), config.outputTopic(), config.window().type(),
-                config.window().graceMs(), config.emit(), config.grouping(), config.processingGuarantee());
+                closing.perDevice() ? "per device (device grace " + closing.deviceGraceMs() + " ms, max behind "
+                        + closing.maxBehindMs() + " ms)" : "by stream time (grace " + config.window().graceMs() + " ms)",
+                config.emit(), config.grouping(), config.processingGuarantee());
     }
 
     public KafkaStreams streams() {

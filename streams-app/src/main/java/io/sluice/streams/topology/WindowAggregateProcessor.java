@@ -73,8 +73,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (and the time of every device with open windows) on by wall-clock time when the partition has
  * had no records for {@code idle.close.ms} and is caught up.
  *
- * <p>One class because both window kinds share the stores, the heap cache, the late routing and
- * both closing rules, and a window closed by one rule must be known closed to the other.
+ * <p>Past the size of one job: it holds both window algorithms (panes, sessions) beside what
+ * they share (stores, late routing, both closing rules, which must each know what the other
+ * closed). The next step is one type per window kind behind an interface, with the closing rules
+ * and the emitting shared; key layouts ({@link WindowKeys}), stored counters ({@link StoredLongs})
+ * and device times ({@link DeviceClocks}) are apart already.
  */
 final class WindowAggregateProcessor implements Processor<Object, Object, Object, Object> {
     static final String WINDOWS_STORE = "sluice-windows";

@@ -1,5 +1,7 @@
 package io.sluice.streams.topology;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.sluice.protocol.frame.Reading;
 import io.sluice.protocol.json.AggregateJson;
 import io.sluice.protocol.json.TelemetryJson;
@@ -16,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -87,6 +90,26 @@ final class Driver implements AutoCloseable {
 
     List<TestRecord<byte[], byte[]>> lateRecords() {
         return late.readRecordsToList();
+    }
+
+    /**
+     * Reads the final aggregates (leaving out {@code except}'s) and asserts one per window of the
+     * model (key to the values counted in it), each with the model's count, sum, min and max.
+     */
+    List<Aggregate> assertFinalsEqual(Map<String, List<Double>> model, String except) {
+        List<Aggregate> finals = aggregates().stream().filter(Aggregate::isFinal)
+                .filter(a -> !a.device().equals(except)).toList();
+        Map<String, Aggregate> got = finals.stream().collect(Collectors.toMap(Aggregate::key, a -> a));
+        assertThat(got).as("one final per window").hasSameSizeAs(finals);
+        assertThat(got.keySet()).isEqualTo(model.keySet());
+        for (var e : model.entrySet()) {
+            Aggregate a = got.get(e.getKey());
+            assertThat(a.count()).as(e.getKey()).isEqualTo(e.getValue().size());
+            assertThat(a.sum()).as(e.getKey()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).sum());
+            assertThat(a.min()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).min().orElseThrow());
+            assertThat(a.max()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).max().orElseThrow());
+        }
+        return finals;
     }
 
     void advanceWallClock(Duration d) {

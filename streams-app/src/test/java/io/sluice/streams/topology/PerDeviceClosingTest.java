@@ -256,18 +256,7 @@ class PerDeviceClosingTest {
                 }
             }
             d.reading("zz", "m", 0, streamTime + 10 * (size + maxBehind) + 100_000, 0); // the bound closes the rest
-            List<Aggregate> finals = d.aggregates().stream().filter(Aggregate::isFinal)
-                    .filter(a -> !a.device().equals("zz")).toList();
-            Map<String, Aggregate> got = finals.stream().collect(Collectors.toMap(Aggregate::key, a -> a));
-            assertThat(got).as("one final per window").hasSameSizeAs(finals);
-            assertThat(got.keySet()).isEqualTo(model.keySet());
-            for (var e : model.entrySet()) {
-                Aggregate a = got.get(e.getKey());
-                assertThat(a.count()).as(e.getKey()).isEqualTo(e.getValue().size());
-                assertThat(a.sum()).as(e.getKey()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).sum());
-                assertThat(a.min()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).min().orElseThrow());
-                assertThat(a.max()).isEqualTo(e.getValue().stream().mapToDouble(x -> x).max().orElseThrow());
-            }
+            List<Aggregate> finals = d.assertFinalsEqual(model, "zz");
             assertThat(d.runtime.metrics().getLateReadings()).isEqualTo(lateModel);
             assertThat(d.lateRecords()).hasSize((int) lateModel);
             assertThat(finals).anyMatch(a -> "device".equals(a.closedBy()));

@@ -1,6 +1,7 @@
 package io.sluice.streams;
 
 import io.sluice.streams.config.StreamsAppConfig;
+import io.sluice.streams.startup.StartupCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +43,14 @@ public final class Main implements Callable<Integer> {
             errors.forEach(e -> System.err.println("  - " + e));
             return 2;
         }
-        StreamsApp app = new StreamsApp(new StreamsAppConfig(props));
+        StreamsAppConfig appConfig = new StreamsAppConfig(props);
+        // the brokers answer and the topics exist before Kafka Streams starts: one sentence per problem, not retries for ever
+        StartupCheck.Outcome check = new StartupCheck(appConfig).run();
+        if (check.exitCode() != 0) {
+            check.problems().forEach(System.err::println);
+            return check.exitCode();
+        }
+        StreamsApp app = new StreamsApp(appConfig);
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // SIGTERM / SIGINT: commit, close the stores, leave the group, then let the JVM exit

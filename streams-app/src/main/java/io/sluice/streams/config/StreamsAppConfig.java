@@ -207,6 +207,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         addMemoryGroup(def);
         addBackpressureGroup(def);
         addAlignmentGroup(def);
+        StartupSettings.addGroup(def);
         return def;
     }
 
@@ -430,6 +431,11 @@ public final class StreamsAppConfig extends AbstractConfig {
      */
     public static List<String> validate(Map<String, String> props) {
         List<String> errors = new ArrayList<>();
+        for (String key : new java.util.TreeSet<>(props.keySet())) {
+            if (!key.startsWith(STREAMS_PREFIX) && !CONFIG.names().contains(key)) {
+                errors.add(unknownKey(key));
+            }
+        }
         CONFIG.validateAll(props).values().forEach(v -> errors.addAll(v.errorMessages()));
         if (errors.isEmpty()) {
             try {
@@ -439,6 +445,23 @@ public final class StreamsAppConfig extends AbstractConfig {
             }
         }
         return errors;
+    }
+
+    /** The error of a key the app does not know, with the nearest key it knows when one is close. */
+    static String unknownKey(String key) {
+        org.apache.commons.text.similarity.LevenshteinDistance distance =
+                new org.apache.commons.text.similarity.LevenshteinDistance(Math.max(2, key.length() / 5));
+        String nearest = null;
+        int best = Integer.MAX_VALUE;
+        for (String known : new java.util.TreeSet<>(CONFIG.names())) {
+            int d = distance.apply(key, known);
+            if (d >= 0 && d < best) {
+                best = d;
+                nearest = known;
+            }
+        }
+        return nearest != null ? "unknown key '" + key + "': did you mean '" + nearest + "'?"
+                : "unknown key '" + key + "' (Kafka Streams' own settings take the prefix " + STREAMS_PREFIX + ")";
     }
 
     // ---------------------------------------------------------------- typed accessors
@@ -507,6 +530,10 @@ public final class StreamsAppConfig extends AbstractConfig {
         boolean perDevice = getString(WINDOW_CLOSE_CONFIG).equalsIgnoreCase("per_device") && !grouping.repartitions();
         return perDevice ? ClosingRule.perDevice(getLong(DEVICE_GRACE_CONFIG), getLong(DEVICE_MAX_BEHIND_CONFIG))
                 : ClosingRule.STREAM_TIME;
+    }
+
+    public StartupSettings startup() {
+        return StartupSettings.from(this);
     }
 
     public EmitMode emit() {

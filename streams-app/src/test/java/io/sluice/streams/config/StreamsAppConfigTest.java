@@ -78,6 +78,33 @@ class StreamsAppConfigTest {
     }
 
     @Test
+    void anUnknownKeyIsAnErrorNamingTheNearestKnownOne() {
+        Map<String, String> m = base();
+        m.put("windw.size.ms", "5000");
+        m.put("window.close", "per_device");
+        m.put("num.stream.thread", "2");
+        m.put("linger.ms", "5");
+        m.put("streams.linger.ms", "5");
+        assertThat(StreamsAppConfig.validate(m)).containsExactly(
+                "unknown key 'linger.ms' (Kafka Streams' own settings take the prefix streams.)",
+                "unknown key 'num.stream.thread': did you mean 'num.stream.threads'?",
+                "unknown key 'windw.size.ms': did you mean 'window.size.ms'?");
+    }
+
+    @Test
+    void closingPerDeviceIsTheDefaultAndFallsBackToStreamTimeForGroupingsThatMixDevices() {
+        Map<String, String> m = base();
+        assertThat(new StreamsAppConfig(m).closingRule()).isEqualTo(io.sluice.streams.window.ClosingRule.perDevice(0, 300_000));
+        m.put("grouping", "metric");
+        assertThat(new StreamsAppConfig(m).closingRule().perDevice()).isFalse();
+        Map<String, String> bad = base();
+        bad.put("window.device.grace.ms", "10000");
+        bad.put("window.device.max.behind.ms", "5000");
+        assertThat(StreamsAppConfig.validate(bad)).singleElement().asString()
+                .contains("window.device.max.behind.ms (5000) must not be below window.device.grace.ms (10000)");
+    }
+
+    @Test
     void streamsSettingsCarryTheMemoryBoundsAndOverrides() {
         Map<String, String> m = base();
         m.put("processing.guarantee", "exactly_once_v2");

@@ -22,6 +22,10 @@ import org.apache.kafka.common.config.ConfigException;
  * Every setting of the streams app, from {@code config/streams-app.properties}. Keys starting
  * with {@code streams.} are passed to Kafka Streams as they are (without the prefix), after the
  * settings below, which they may not override.
+ *
+ * <p>Still past the size of one job: the window closing ({@link WindowCloseSettings}) and start-up
+ * ({@link StartupSettings}) groups have classes of their own; the other groups (Kafka, topics,
+ * aggregation, memory, backpressure, alignment) are to follow the same way.
  */
 public final class StreamsAppConfig extends AbstractConfig {
     public static final String STREAMS_PREFIX = "streams.";
@@ -94,22 +98,6 @@ public final class StreamsAppConfig extends AbstractConfig {
             + "out-of-order readings, by stream time: with window.close=stream_time for every grouping, with "
             + "per_device for metric and tag grouping (which mix devices). A reading arriving later goes to "
             + "late.topic and is counted.";
-    public static final String WINDOW_CLOSE_CONFIG = "window.close";
-    private static final String WINDOW_CLOSE_DOC = "per_device: a device's window is final once a reading of that "
-            + "same device beyond the window's end plus window.device.grace.ms is processed, so a device that is "
-            + "behind (held back by backpressure, reconnecting, slow to start) is never late because another device "
-            + "was faster. stream_time: a window closes when the partition's stream time (the largest event time of "
-            + "any device) passes its end plus window.grace.ms. metric and tag grouping close by stream time either way.";
-    public static final String DEVICE_GRACE_CONFIG = "window.device.grace.ms";
-    private static final String DEVICE_GRACE_DOC = "With window.close=per_device: how far (in event time) one "
-            + "device's own readings may be out of order and still count; a device's window closes when the "
-            + "device's event time reaches its end plus this.";
-    public static final String DEVICE_MAX_BEHIND_CONFIG = "window.device.max.behind.ms";
-    private static final String DEVICE_MAX_BEHIND_DOC = "With window.close=per_device: the bound on how far a "
-            + "device's open windows may fall behind the partition's stream time. A window still open when stream "
-            + "time reaches its end plus this is closed by stream time (closed_by=stream_time, counted in "
-            + "StreamTimeClosedWindows); it finishes the last window of a device that stopped sending while others "
-            + "go on. At least window.device.grace.ms.";
     public static final String EMIT_CONFIG = "emit";
     private static final String EMIT_DOC = "final: one aggregate per window when it closes. update: an aggregate "
             + "(final=false) after every reading, then the final one when the window closes.";
@@ -207,6 +195,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         addMemoryGroup(def);
         addBackpressureGroup(def);
         addAlignmentGroup(def);
+        WindowCloseSettings.addGroup(def);
         StartupSettings.addGroup(def);
         return def;
     }
@@ -269,13 +258,6 @@ public final class StreamsAppConfig extends AbstractConfig {
                 SESSION_GAP_DOC, AGG_GROUP, ++o, Width.SHORT, "Session gap");
         def.define(GRACE_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.HIGH, GRACE_DOC,
                 AGG_GROUP, ++o, Width.SHORT, "Grace period");
-        def.define(WINDOW_CLOSE_CONFIG, Type.STRING, "per_device", ConfigDef.CaseInsensitiveValidString.in(
-                "per_device", "stream_time"), Importance.HIGH, WINDOW_CLOSE_DOC, AGG_GROUP, ++o, Width.SHORT,
-                "Window close");
-        def.define(DEVICE_GRACE_CONFIG, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                DEVICE_GRACE_DOC, AGG_GROUP, ++o, Width.SHORT, "Device grace");
-        def.define(DEVICE_MAX_BEHIND_CONFIG, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                DEVICE_MAX_BEHIND_DOC, AGG_GROUP, ++o, Width.SHORT, "Device max behind");
         def.define(EMIT_CONFIG, Type.STRING, "final", ConfigDef.CaseInsensitiveValidString.in("final", "update"),
                 Importance.HIGH, EMIT_DOC, AGG_GROUP, ++o, Width.SHORT, "Emit mode");
         def.define(STATISTICS_CONFIG, Type.LIST, "count,sum,min,max,mean,stddev,first,last",
@@ -414,10 +396,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         if (c.badRecordPolicy() == BadRecordPolicy.DEAD_LETTER && c.deadLetterTopic() == null) {
             errors.add(DLQ_TOPIC_CONFIG + " is required when " + BAD_RECORD_POLICY_CONFIG + "=dead_letter");
         }
-        if (c.getLong(DEVICE_MAX_BEHIND_CONFIG) < c.getLong(DEVICE_GRACE_CONFIG)) {
-            errors.add(DEVICE_MAX_BEHIND_CONFIG + " (" + c.getLong(DEVICE_MAX_BEHIND_CONFIG) + ") must not be below "
-                    + DEVICE_GRACE_CONFIG + " (" + c.getLong(DEVICE_GRACE_CONFIG) + ")");
-        }
+        WindowCloseSettings.crossFieldErrors(c, errors);
         if (!c.idleClose().isZero() && c.getLong(IDLE_CHECK_CONFIG) > c.getLong(IDLE_CLOSE_CONFIG)) {
             errors.add(IDLE_CHECK_CONFIG + " (" + c.getLong(IDLE_CHECK_CONFIG) + ") must not be above "
                     + IDLE_CLOSE_CONFIG + " (" + c.getLong(IDLE_CLOSE_CONFIG) + ")");
@@ -433,7 +412,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         List<String> errors = new ArrayList<>();
         for (String key : new java.util.TreeSet<>(props.keySet())) {
             if (!key.startsWith(STREAMS_PREFIX) && !CONFIG.names().contains(key)) {
-                errors.add(unknownKey(key));
+                errors.add(UnknownKeys.error(key, CONFIG.names(), STREAMS_PREFIX));
             }
         }
         CONFIG.validateAll(props).values().forEach(v -> errors.addAll(v.errorMessages()));
@@ -445,23 +424,6 @@ public final class StreamsAppConfig extends AbstractConfig {
             }
         }
         return errors;
-    }
-
-    /** The error of a key the app does not know, with the nearest key it knows when one is close. */
-    static String unknownKey(String key) {
-        org.apache.commons.text.similarity.LevenshteinDistance distance =
-                new org.apache.commons.text.similarity.LevenshteinDistance(Math.max(2, key.length() / 5));
-        String nearest = null;
-        int best = Integer.MAX_VALUE;
-        for (String known : new java.util.TreeSet<>(CONFIG.names())) {
-            int d = distance.apply(key, known);
-            if (d >= 0 && d < best) {
-                best = d;
-                nearest = known;
-            }
-        }
-        return nearest != null ? "unknown key '" + key + "': did you mean '" + nearest + "'?"
-                : "unknown key '" + key + "' (Kafka Streams' own settings take the prefix " + STREAMS_PREFIX + ")";
     }
 
     // ---------------------------------------------------------------- typed accessors
@@ -527,9 +489,7 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     /** How windows close: per device (for groupings that keep devices apart) or by stream time. */
     public ClosingRule closingRule() {
-        boolean perDevice = getString(WINDOW_CLOSE_CONFIG).equalsIgnoreCase("per_device") && !grouping.repartitions();
-        return perDevice ? ClosingRule.perDevice(getLong(DEVICE_GRACE_CONFIG), getLong(DEVICE_MAX_BEHIND_CONFIG))
-                : ClosingRule.STREAM_TIME;
+        return WindowCloseSettings.rule(this, grouping);
     }
 
     public StartupSettings startup() {
